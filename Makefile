@@ -1,0 +1,49 @@
+# Jointly: every task a developer runs. `make run` and `make test` set everything up first.
+PYTHON ?= python3
+PORT ?= 5000
+HOST ?= 127.0.0.1
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wiki
+JS_SOURCES := $(shell find wiki/static/src -type f 2>/dev/null) scripts/build.mjs
+
+.PHONY: setup run test lint js db bench clean
+
+setup: $(VENV)/.installed wiki/static/dist/.built
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+wiki/static/dist/.built: node_modules/.installed $(JS_SOURCES)
+	npm run --silent build
+	touch $@
+
+js: wiki/static/dist/.built
+
+db: setup
+	$(FLASK) init-db
+
+run: db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check crdt
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) node_modules wiki/static/dist

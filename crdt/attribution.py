@@ -1,0 +1,297 @@
+"""Who inserted and who deleted each character: a run-length shadow of the text, tombstones kept.
+
+The shadow holds every character ever inserted, in document order, each with its id (the
+log seq of the record that inserted it and its offset among that record's insertions),
+the revision that inserted it and the revision that deleted it (0 while visible). It is
+fed the Y.Text deltas of the log in log order, so it never needs the CRDT itself.
+
+Inserts land after any tombstones sitting at the insertion point, as Yjs places them.
+"""
+
+from __future__ import annotations
+
+import zlib
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import accumulate
+from operator import sub
+from typing import Any, NamedTuple
+
+from crdt.fenwick import Fenwick
+from crdt.packing import pack_ints, unpack_ints
+
+FORMAT_VERSION = 1
+CHUNK_RUNS = 128
+"""Runs per chunk after a split; a chunk splits when it holds twice as many."""
+
+# A run is (seq, off, text, ins_rev, del_rev); plain tuples because millions are made.
+_Run = tuple[int, int, str, int, int]
+
+
+class DeltaError(ValueError):
+    """A delta that does not fit the text it is applied to."""
+
+
+class Run(NamedTuple):
+    """Consecutive characters from one insert, with one inserting and one deleting revision."""
+
+    seq: int
+    off: int
+    text: str
+    ins_rev: int
+    del_rev: int
+    start: int
+    """Visible index of the first character, or where the tombstones sit between visible ones."""
+
+    @property
+    def visible(self) -> bool:
+        """Whether the characters are still in the text."""
+        return self.del_rev == 0
+
+
+class Attribution:
+    """The shadow text: runs in chunks, chunk visible lengths in a Fenwick tree for fast lookup."""
+
+    __slots__ = ("_chunks", "_length", "_sums", "_tree", "_vis")
+
+    def __init__(self) -> None:
+        self._chunks: list[list[_Run]] = []
+        self._vis: list[list[int]] = []  # visible length of each run, for C-speed prefix sums
+        self._sums: list[int] = []  # visible length of each chunk
+        self._tree = Fenwick([])
+        self._length = 0
+
+    def visible_text_length(self) -> int:
+        """Number of visible characters."""
+        return self._length
+
+    def run_count(self) -> int:
+        """Number of runs, tombstones included."""
+        return sum(map(len, self._chunks))
+
+    def text(self) -> str:
+        """The visible text."""
+        return "".join(run[2] for chunk in self._chunks for run in chunk if not run[4])
+
+    def text_at(self, rev: int) -> str:
+        """The visible text as it was at the end of revision ``rev``."""
+        return "".join(
+            run[2]
+            for chunk in self._chunks
+            for run in chunk
+            if run[3] <= rev and (not run[4] or run[4] > rev)
+        )
+
+    def runs(self) -> Iterator[Run]:
+        """All runs in document order, tombstones included."""
+        start = 0
+        for chunk in self._chunks:
+            for seq, off, text, ins_rev, del_rev in chunk:
+                yield Run(seq, off, text, ins_rev, del_rev, start)
+                if not del_rev:
+                    start += len(text)
+
+    def apply_delta(
+        self, delta: Iterable[Mapping[str, Any]], seq: int, rev: int
+    ) -> tuple[int, int]:
+        """Apply a Y.Text delta from log record ``seq`` in revision ``rev``; (inserted, deleted)."""
+        if seq < 0 or rev < 1:
+            raise ValueError(f"seq must be >= 0 and rev >= 1, not seq={seq}, rev={rev}")
+        ops = _checked_ops(delta, self._length)
+        index = offset = inserted = deleted = 0
+        for retain, insert, delete in ops:
+            index += retain
+            if insert:
+                self._insert(index, (seq, offset, insert, rev, 0))
+                index += len(insert)
+                offset += len(insert)
+                inserted += len(insert)
+            if delete:
+                self._delete(index, delete, rev)
+                deleted += delete
+        return inserted, deleted
+
+    def _insert(self, index: int, run: _Run) -> None:
+        size = len(run[2])
+        if not self._chunks:
+            self._chunks.append([])
+            self._vis.append([])
+            self._sums.append(0)
+            self._tree = Fenwick(self._sums)
+        if index == self._length:
+            # At the end, after trailing tombstones, as Yjs skips deleted items to its right.
+            k = len(self._chunks) - 1
+            self._chunks[k].append(run)
+            self._vis[k].append(size)
+        else:
+            k, x = self._tree.find(index)
+            chunk, vis = self._chunks[k], self._vis[k]
+            r, before = _locate(vis, x)
+            if before == 0:
+                chunk.insert(r, run)
+                vis.insert(r, size)
+            else:
+                seq, off, text, ins_rev, del_rev = chunk[r]
+                chunk[r : r + 1] = [
+                    (seq, off, text[:before], ins_rev, del_rev),
+                    run,
+                    (seq, off + before, text[before:], ins_rev, del_rev),
+                ]
+                vis[r : r + 1] = [before, size, vis[r] - before]
+        self._sums[k] += size
+        self._tree.add(k, size)
+        self._length += size
+        if len(self._chunks[k]) > 2 * CHUNK_RUNS:
+            self._split(k)
+
+    def _delete(self, index: int, count: int, rev: int) -> None:
+        k, x = self._tree.find(index)
+        r, before = _locate(self._vis[k], x)
+        first = k
+        while count:
+            done = self._delete_in_chunk(k, r, before, count, rev)
+            self._sums[k] -= done
+            self._tree.add(k, -done)
+            self._length -= done
+            count -= done
+            k, r, before = k + 1, 0, 0
+        # Splitting grows no more than two runs per chunk; split afterwards, last first,
+        # so the chunk numbers still to visit stay valid.
+        for j in range(k - 1, first - 1, -1):
+            if len(self._chunks[j]) > 2 * CHUNK_RUNS:
+                self._split(j)
+
+    def _delete_in_chunk(self, k: int, r: int, before: int, count: int, rev: int) -> int:
+        """Tombstone up to ``count`` visible chars from run ``r``, offset ``before``, on."""
+        chunk, vis = self._chunks[k], self._vis[k]
+        done = 0
+        first = r
+        while r < len(chunk) and done < count:
+            size = vis[r]
+            if not size:
+                r += 1
+                continue
+            seq, off, text, ins_rev, _ = chunk[r]
+            take = min(size - before, count - done)
+            end = before + take
+            pieces = [(seq, off + before, text[before:end], ins_rev, rev)]
+            lengths = [0]
+            if before:
+                pieces.insert(0, (seq, off, text[:before], ins_rev, 0))
+                lengths.insert(0, before)
+            if end < size:
+                pieces.append((seq, off + end, text[end:], ins_rev, 0))
+                lengths.append(size - end)
+            chunk[r : r + 1] = pieces
+            vis[r : r + 1] = lengths
+            r += len(pieces)
+            done += take
+            before = 0
+        _merge_tombstones(chunk, vis, max(first - 1, 0), min(r + 1, len(chunk)))
+        return done
+
+    def _split(self, k: int) -> None:
+        """Split an over-full chunk in two halves."""
+        chunk, vis = self._chunks[k], self._vis[k]
+        half = len(chunk) // 2
+        self._chunks[k : k + 1] = [chunk[:half], chunk[half:]]
+        self._vis[k : k + 1] = [vis[:half], vis[half:]]
+        self._sums[k : k + 1] = [sum(vis[:half]), sum(vis[half:])]
+        # Rebuilding costs O(chunks) but happens once per CHUNK_RUNS new runs at most.
+        self._tree = Fenwick(self._sums)
+
+    def to_bytes(self) -> bytes:
+        """A compact encoding: a version byte, then zlib-compressed columns and text."""
+        runs = [run for chunk in self._chunks for run in chunk]
+        seqs = [run[0] for run in runs]
+        columns = [
+            # Neighbouring characters were mostly typed one after another: small steps pack well.
+            pack_ints(list(map(sub, seqs, [0, *seqs[:-1]])), signed=True),
+            pack_ints([run[1] for run in runs]),
+            pack_ints([len(run[2]) for run in runs]),
+            pack_ints([run[3] for run in runs]),
+            pack_ints([run[4] for run in runs]),
+        ]
+        text = "".join(run[2] for run in runs).encode("utf-8", "surrogatepass")
+        body = b"".join([len(runs).to_bytes(4, "little"), *columns, text])
+        return bytes([FORMAT_VERSION]) + zlib.compress(body, 6)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Attribution:
+        """Decode what to_bytes made; raises ValueError on anything else."""
+        if not data or data[0] != FORMAT_VERSION:
+            raise ValueError(f"not attribution data of format version {FORMAT_VERSION}")
+        try:
+            body = zlib.decompress(data[1:])
+        except zlib.error as error:
+            raise ValueError(f"attribution data is corrupt: {error}") from error
+        count = int.from_bytes(body[:4], "little")
+        at = 4
+        columns: list[list[int]] = []
+        for signed in (True, False, False, False, False):
+            values, at = unpack_ints(body, at, count, signed=signed)
+            columns.append(values)
+        text = body[at:].decode("utf-8", "surrogatepass")
+        return cls._from_columns(columns, text)
+
+    @classmethod
+    def _from_columns(cls, columns: list[list[int]], text: str) -> Attribution:
+        seq_steps, offs, sizes, ins_revs, del_revs = columns
+        if sum(sizes) != len(text) or min(sizes, default=1) < 1 or min(ins_revs, default=1) < 1:
+            raise ValueError("attribution data is inconsistent")
+        starts = list(accumulate(sizes, initial=0))
+        seqs = accumulate(seq_steps)
+        runs: list[_Run] = [
+            (seq, off, text[a:b], ins, dele)
+            for seq, off, a, b, ins, dele in zip(
+                seqs, offs, starts, starts[1:], ins_revs, del_revs, strict=False
+            )
+        ]
+        made = cls()
+        cuts = range(0, len(runs), CHUNK_RUNS)
+        made._chunks = [runs[i : i + CHUNK_RUNS] for i in cuts]
+        made._vis = [[0 if run[4] else len(run[2]) for run in chunk] for chunk in made._chunks]
+        made._sums = [sum(vis) for vis in made._vis]
+        made._tree = Fenwick(made._sums)
+        made._length = sum(made._sums)
+        return made
+
+
+def _locate(vis: list[int], x: int) -> tuple[int, int]:
+    """The run holding visible position ``x`` of a chunk, and x's offset in it."""
+    ends = list(accumulate(vis))
+    r = bisect_right(ends, x)
+    return r, x - (ends[r - 1] if r else 0)
+
+
+def _merge_tombstones(chunk: list[_Run], vis: list[int], lo: int, hi: int) -> None:
+    """Rejoin neighbouring tombstones of one insert deleted by one revision (backspacing)."""
+    for i in range(hi - 1, lo, -1):
+        left, right = chunk[i - 1], chunk[i]
+        if (
+            right[4]
+            and left[4] == right[4]
+            and left[0] == right[0]
+            and left[3] == right[3]
+            and left[1] + len(left[2]) == right[1]
+        ):
+            chunk[i - 1 : i + 1] = [(left[0], left[1], left[2] + right[2], left[3], left[4])]
+            vis[i - 1 : i + 1] = [0]
+
+
+def _checked_ops(delta: Iterable[Mapping[str, Any]], length: int) -> list[tuple[int, str, int]]:
+    """The delta as (retain, insert, delete) steps, checked against the text before any change."""
+    ops: list[tuple[int, str, int]] = []
+    index = 0
+    for op in delta:
+        text, retain, delete = op.get("insert", ""), op.get("retain", 0), op.get("delete", 0)
+        if not isinstance(text, str) or type(retain) is not int or type(delete) is not int:
+            raise DeltaError(f"unsupported delta op {dict(op)!r}: only text is tracked")
+        index += retain
+        length += len(text)
+        if retain < 0 or delete < 0 or index + len(text) + delete > length:
+            raise DeltaError(f"delta op {dict(op)!r} reaches past the end of the text")
+        index += len(text)
+        length -= delete
+        ops.append((retain, text, delete))
+    return ops

@@ -1,0 +1,154 @@
+"""Paragraphs as top-level Markdown blocks, and which shadow characters each block owns.
+
+Every character of the shadow, tombstones included, belongs to exactly one block:
+
+- visible characters to the block whose range holds them;
+- a run of tombstones between two blocks is split after its last newline: the part up to
+  it goes to the block above (a deleted whole paragraph is recorded there), the rest to
+  the block below (a deleted first word is recorded on its own paragraph);
+- any other run of tombstones to the block around it (or the first/last block at the ends).
+
+A block's revisions are those that inserted or deleted any character it owns.
+
+Its id is the id of its oldest *anchored* character: visible characters and tombstones
+that shared a line with surviving text of the block (a deleted word), but no newlines and
+no tombstones of wholly deleted lines. Newlines are left out because they are what a
+paragraph split or join moves around; deleted lines because a block that absorbed the
+ghost of a deleted neighbour (say, one deleted from the end of this block's text to the end
+of its own) must not take over that neighbour's older id. So edits above, below or inside a
+paragraph leave its id alone while its oldest anchored character (or that character's
+tombstone) stays in it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+
+from crdt.attribution import Attribution, Run
+
+# Inline parsing is not needed to find block boundaries and is most of the cost.
+_MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
+# markdown-it counts lines the way its normaliser sees them.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+# (seq, off, text, ins_rev, del_rev, anchored): a run, or part of one, owned by a block.
+Piece = tuple[int, int, str, int, int, bool]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A top-level Markdown block: its lines plus the blank lines after it, as a char range."""
+
+    start: int
+    end: int
+    type: str
+    """The markdown-it block type: paragraph, heading, bullet_list, fence, table, hr, ..."""
+
+
+def split_blocks(text: str) -> list[Block]:
+    """The top-level blocks of ``text``, covering it from its first to its last character."""
+    line_starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+    heads: list[tuple[int, str]] = []
+    for token in _MARKDOWN.parse(text):
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            line = token.map[0]
+            if not heads or line > heads[-1][0]:
+                heads.append((line, token.type.removesuffix("_open")))
+    if not heads:
+        # Only link reference definitions or blank lines: one block if anything shows at all.
+        return [Block(0, len(text), "paragraph")] if text.strip() else []
+    starts = [0, *(line_starts[line] for line, _ in heads[1:]), len(text)]
+    return [Block(starts[i], starts[i + 1], kind) for i, (_, kind) in enumerate(heads)]
+
+
+def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list[Piece]]:
+    """Every run of the shadow cut into pieces and given to the block that owns it."""
+    owned: list[list[Piece]] = [[] for _ in blocks]
+    if not blocks:
+        return owned
+    starts = [block.start for block in blocks]
+    gap: list[Run] = []
+    before: str | None = None
+    for run in attribution.runs():
+        if run.del_rev:
+            gap.append(run)
+            continue
+        if gap:
+            _settle_gap(owned, starts, gap, before, run.text[0], run.start)
+            gap = []
+        _add_visible(owned, starts, run)
+        before = run.text[-1]
+    if gap:
+        _settle_gap(owned, starts, gap, before, None, attribution.visible_text_length())
+    return owned
+
+
+def _add_visible(owned: list[list[Piece]], starts: list[int], run: Run) -> None:
+    """Give a visible run to the blocks it covers, cutting it at block starts."""
+    j = bisect_right(starts, run.start) - 1
+    at, size = 0, len(run.text)
+    while at < size:
+        limit = starts[j + 1] - run.start if j + 1 < len(starts) else size
+        stop = min(size, limit)
+        owned[j].append((run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True))
+        at = stop
+        j += 1
+
+
+def _settle_gap(
+    owned: list[list[Piece]],
+    starts: list[int],
+    gap: list[Run],
+    before: str | None,
+    after: str | None,
+    index: int,
+) -> None:
+    """Give the tombstones between visible chars ``before`` and ``after`` (at ``index``) away."""
+    text = "".join(run.text for run in gap)
+    first, last = text.find("\n"), text.rfind("\n")
+    # A tombstone is anchored if its deleted line still has visible text of this block.
+    anchored_before = before is not None and before != "\n"
+    anchored_after = after is not None and after != "\n"
+    j = bisect_right(starts, index) - 1
+    cut = last + 1 if j > 0 and starts[j] == index else 0  # chars before cut: block above
+    bounds = sorted({mark for mark in (first, last + 1, cut) if 0 < mark < len(text)})
+    pos = 0
+    for run in gap:
+        at = 0
+        while at < len(run.text):
+            here = pos + at
+            stop = min(next((b for b in bounds if b > here), len(text)) - pos, len(run.text))
+            if first < 0:
+                anchored = anchored_before or anchored_after
+            else:
+                anchored = anchored_before if here < first else here > last and anchored_after
+            piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, run.del_rev, anchored)
+            owned[j - 1 if here < cut else j].append(piece)
+            at = stop
+        pos += len(run.text)
+
+
+def piece_id(pieces: Iterable[Piece]) -> tuple[int, int] | None:
+    """The (seq, off) of the oldest anchored non-newline character among ``pieces``."""
+    oldest: tuple[int, int] | None = None
+    for seq, off, text, _, _, anchored in pieces:
+        if not anchored or (oldest is not None and (seq, off) >= oldest):
+            continue
+        stripped = text.lstrip("\n")
+        if stripped:
+            candidate = (seq, off + len(text) - len(stripped))
+            if oldest is None or candidate < oldest:
+                oldest = candidate
+    return oldest
+
+
+def text_at(pieces: Iterable[Piece], rev: int) -> str:
+    """The text of ``pieces`` that was visible at the end of revision ``rev``."""
+    return "".join(
+        text for _, _, text, ins, dele, _ in pieces if ins <= rev and (not dele or dele > rev)
+    )

@@ -1,0 +1,263 @@
+"""A live document and the one worker thread that owns it.
+
+y-py documents panic when touched from a thread other than their creator's, and
+Flask-SocketIO runs each client in its own thread, so every engine call for a document
+happens on its room's worker. Handlers queue jobs and wait on futures. Updates that
+arrive together are verified, applied and stored in one commit (group commit), and
+every future resolves only after that commit: nothing is acknowledged before it is
+durable. If the commit fails the live document is rebuilt from storage, so it never
+holds anything the log lacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from crdt.engine import Doc, Engine
+from crdt.errors import CrdtError, UpdateRejected
+from crdt.idset import IdSet
+from crdt.store import LogRecord, Sender, UpdateStore
+from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_update
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+MAX_BATCH = 512
+CLIENT_ID_LIMIT = 2**31
+
+
+class StorageUnavailable(CrdtError):
+    """The update could not be stored; the client keeps it and sends it again later."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-room limits, from the application's configuration."""
+
+    max_update_bytes: int = 1024 * 1024
+    checkpoint_every: int = 500
+
+
+@dataclass
+class _Write:
+    sender: Sender
+    client_id: int
+    data: bytes
+    future: Future[int | None] = field(default_factory=Future)
+
+
+@dataclass
+class _Call:
+    fn: Callable[[Doc], Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+class Room:
+    """One live document: queue work with ``submit`` and ``call``; the worker does it in order."""
+
+    def __init__(self, doc_id: int, engine: Engine, store: UpdateStore, limits: Limits) -> None:
+        self.doc_id = doc_id
+        self._engine = engine
+        self._store = store
+        self._limits = limits
+        self._jobs: queue.SimpleQueue[_Write | _Call | None] = queue.SimpleQueue()
+        self._doc: Doc | None = None
+        self._head = 0
+        self._checkpointed = 0
+        self._owners: dict[int, int | None] = {}
+        self._deleted: IdSet | None = None
+        self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
+        self._thread.start()
+
+    def submit(self, sender: Sender, client_id: int, data: bytes) -> Future[int | None]:
+        """Queue an update; the future gives its log seq (None if it held nothing new)."""
+        job = _Write(sender, client_id, data)
+        self._jobs.put(job)
+        return job.future
+
+    def call(self, fn: Callable[[Doc], T]) -> Future[T]:
+        """Run ``fn`` on the live document, after every update queued before it is stored."""
+        job = _Call(fn)
+        self._jobs.put(job)
+        return job.future
+
+    def assign_client(self, person_id: int | None) -> Future[int]:
+        """A fresh Yjs client id that only ``person_id`` may write under in this document."""
+        return self.call(lambda _doc: self._new_client_id(person_id))
+
+    def head(self) -> Future[int]:
+        """The seq of the newest stored update."""
+        return self.call(lambda _doc: self._head)
+
+    def text(self) -> Future[tuple[str, int]]:
+        """The document's text and the seq of the newest stored update it includes."""
+        return self.call(lambda doc: (doc.text(), self._head))
+
+    def close(self) -> None:
+        """Finish queued work and stop the worker."""
+        self._jobs.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            self._doc = None  # y-py objects must also be dropped on the thread that made them
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            batch = [job]
+            while len(batch) < MAX_BATCH:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._process(batch)
+                    return
+                batch.append(more)
+            self._process(batch)
+
+    def _reload(self) -> None:
+        snapshot = self._store.snapshot(self.doc_id)
+        doc = self._engine.new_doc()
+        if snapshot.state is not None:
+            doc.apply_update(snapshot.state)
+        for record in snapshot.tail:
+            doc.apply_update(record.data)
+        self._doc = doc
+        self._head = snapshot.tail[-1].seq if snapshot.tail else snapshot.checkpoint_seq
+        self._checkpointed = snapshot.checkpoint_seq
+        self._owners = self._store.client_owners(self.doc_id)
+        self._deleted = None
+
+    def _process(self, batch: list[_Write | _Call]) -> None:
+        if not self._ensure_loaded():
+            for job in batch:
+                job.future.set_exception(
+                    StorageUnavailable("the server cannot reach its storage; try again shortly")
+                )
+            return
+        writes: list[tuple[_Write, LogRecord | None]] = []
+        calls: list[_Call] = []
+        for job in batch:
+            if isinstance(job, _Call):
+                calls.append(job)
+                continue
+            try:
+                writes.append((job, self._accept(job)))
+            except UpdateRejected as error:
+                job.future.set_exception(error)
+            except Exception as error:  # one bad update must not take the room down
+                log.exception("room %s: update of %d bytes failed", self.doc_id, len(job.data))
+                job.future.set_exception(UpdateRejected(f"the update could not be applied: {error}"))
+        if not self._persist([record for _, record in writes if record is not None]):
+            for job, _ in writes:
+                job.future.set_exception(
+                    StorageUnavailable("the server could not store the edit; it will be resent")
+                )
+        else:
+            for job, record in writes:
+                job.future.set_result(record.seq if record else None)
+        for call in calls:
+            self._run_call(call)
+
+    def _accept(self, job: _Write) -> LogRecord | None:
+        assert self._doc is not None
+        allowed = {cid for cid, pid in self._owners.items() if pid == job.sender.person_id}
+        known = parse_state_vector(self._doc.state_vector())
+        info = check_update(
+            job.data,
+            max_bytes=self._limits.max_update_bytes,
+            allowed_writers=allowed,
+            known=known,
+        )
+        if not self._is_new(info, known):
+            return None
+        self._doc.apply_update(job.data)
+        self._remember_deletes(info)
+        self._head += 1
+        now = datetime.now(UTC)
+        return LogRecord(self._head, job.data, job.sender, job.client_id, now)
+
+    def _is_new(self, info: UpdateInfo, known: dict[int, int]) -> bool:
+        for client, ranges in info.structs.items():
+            if any(clock + length > known.get(client, 0) for clock, length in ranges):
+                return True
+        deleted = self._deleted_ids()
+        return any(
+            not deleted.covers(client, clock, length)
+            for client, ranges in info.deletes.items()
+            for clock, length in ranges
+        )
+
+    def _deleted_ids(self) -> IdSet:
+        # Built on first need: cold loads that only read never pay for parsing the state.
+        if self._deleted is None:
+            assert self._doc is not None
+            self._deleted = IdSet()
+            self._remember_deletes(parse_update(self._doc.encode_state()))
+        return self._deleted
+
+    def _remember_deletes(self, info: UpdateInfo) -> None:
+        deleted = self._deleted_ids()
+        for client, ranges in info.deletes.items():
+            for clock, length in ranges:
+                deleted.add(client, clock, length)
+
+    def _persist(self, records: list[LogRecord]) -> bool:
+        if not records:
+            return True
+        assert self._doc is not None
+        due = self._head - self._checkpointed >= self._limits.checkpoint_every
+        checkpoint = self._doc.encode_state() if due else None
+        try:
+            self._store.append(self.doc_id, records, checkpoint)
+        except Exception:
+            log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
+            self._doc = None  # rebuilt from storage on the next job: it must not hold unstored edits
+            return False
+        if checkpoint is not None:
+            self._checkpointed = self._head
+        return True
+
+    def _ensure_loaded(self) -> bool:
+        if self._doc is not None:
+            return True
+        try:
+            self._reload()
+        except Exception:
+            log.exception("room %s: loading from storage failed", self.doc_id)
+            self._doc = None
+            return False
+        return True
+
+    def _run_call(self, call: _Call) -> None:
+        if self._doc is None and not self._ensure_loaded():
+            call.future.set_exception(StorageUnavailable("the server cannot reach its storage"))
+            return
+        try:
+            assert self._doc is not None
+            call.future.set_result(call.fn(self._doc))
+        except Exception as error:
+            call.future.set_exception(error)
+
+    def _new_client_id(self, person_id: int | None) -> int:
+        while True:
+            client_id = secrets.randbelow(CLIENT_ID_LIMIT - 1) + 1
+            if client_id not in self._owners and self._store.assign_client(
+                self.doc_id, person_id, client_id
+            ):
+                self._owners[client_id] = person_id
+                return client_id

@@ -1,0 +1,59 @@
+"""The persistence port of the document layer; ``wiki`` implements it with SQLAlchemy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an update, as the server authenticated them (never as the client claims)."""
+
+    person_id: int | None
+    organisation_id: int
+    organisation_kind: str
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One stored update with its sender and log position."""
+
+    seq: int
+    data: bytes
+    sender: Sender
+    client_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A checkpoint (or nothing, seq 0) and the log records after it, for rebuilding a doc."""
+
+    checkpoint_seq: int
+    state: bytes | None
+    tail: Sequence[LogRecord]
+
+
+class UpdateStore(Protocol):
+    """Durable storage of one kind of document log; every method commits before returning."""
+
+    def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
+        """Store records (and a checkpoint at the last record's seq) in one transaction."""
+
+    def head_seq(self, doc_id: int) -> int:
+        """The highest stored sequence number, 0 for an empty log."""
+
+    def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
+        """The newest checkpoint at or before ``upto_seq`` and the records after it up to it."""
+
+    def records(self, doc_id: int, after_seq: int, limit: int) -> Sequence[LogRecord]:
+        """Up to ``limit`` records with seq greater than ``after_seq``, in order."""
+
+    def client_owners(self, doc_id: int) -> dict[int, int | None]:
+        """Client id -> person id for every client id assigned on this document."""
+
+    def assign_client(self, doc_id: int, person_id: int | None, client_id: int) -> bool:
+        """Record a new assignment; False if the id is already taken anywhere."""

@@ -1,0 +1,338 @@
+"""One live Jointly server and one Debian chromium per session; guarded pages for each test.
+
+Fixtures for every ``tests/browser/test_*.py`` (all of them are marked ``browser``):
+
+- ``live_server`` (session): a :class:`LiveServer` running ``flask --app wiki serve`` on a free
+  loopback port over a fresh instance seeded with the demo. ``.url`` is the base URL (no
+  trailing slash), ``.accounts`` maps each demo email to its password, ``.instance`` is the
+  instance folder, ``.log_tail()`` the end of the server's output.
+- ``browser`` (session): Playwright's chromium, started from ``/usr/bin/chromium``.
+- ``page_for`` (function): a :class:`PageFactory`. ``page_for(email)`` is a new page in a new
+  context, signed in through the ``/login`` form; ``page_for(None)`` is anonymous; keyword
+  arguments go to ``browser.new_context`` (``java_script_enabled=False``, ``viewport=…``).
+  Contexts have ``base_url`` set, so ``page.goto("/plan-narrative")`` works.
+- ``anon_page`` (function): ``page_for(None)``.
+
+Every context these fixtures make is guarded: a request to any host but the live server's, a
+console error, an uncaught page error or a Content Security Policy violation fails the test at
+teardown. A test that provokes one on purpose says so with
+``page_for.guard(page).allow(r"regex on the message")``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Request,
+    WebSocket,
+    sync_playwright,
+)
+
+HERE = Path(__file__).parent
+REPO = HERE.parents[1]
+FLASK = Path(sys.executable).parent / "flask"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT_S = 30.0
+PAGE_TIMEOUT_MS = 10_000
+# The demo signs every person in many times a session; the real limit is tested in tests/wiki.
+SERVER_ENV = {"WIKI_LOGIN_RATE_LIMIT": "10000 per minute"}
+CSP_MESSAGE = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
+# Chromium reports a page's own 4xx/5xx status as a console error; tests assert those statuses.
+FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of")
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder ``browser`` so ``-m "not browser"`` leaves them out."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.browser)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running ``flask --app wiki serve`` over a seeded demo instance."""
+
+    url: str
+    accounts: dict[str, str]
+    instance: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def url_for(self, path: str) -> str:
+        """The absolute URL of a path on this server."""
+        return self.url + "/" + path.lstrip("/")
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last lines the server wrote to stdout and stderr."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def check_alive(self) -> None:
+        """Fail with the server's output if it has exited."""
+        code = self.process.poll()
+        if code is not None:
+            pytest.fail(f"the live server exited with {code}; its output:\n{self.log_tail()}")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment, on the loopback interface."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(instance: Path) -> dict[str, str]:
+    """This process's environment without the developer's ``WIKI_*`` settings, for ``instance``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKI_")}
+    env.update(SERVER_ENV, WIKI_INSTANCE_PATH=str(instance))
+    return env
+
+
+def run_flask(env: dict[str, str], *args: str) -> None:
+    """Run a ``flask --app wiki`` command to completion; fail with its output if it fails."""
+    done = subprocess.run(
+        [str(FLASK), "--app", "wiki", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"`flask --app wiki {' '.join(args)}` failed ({done.returncode}):\n"
+                    f"{done.stdout}\n{done.stderr}")
+
+
+def parse_accounts(path: Path) -> dict[str, str]:
+    """Emails and passwords from lines ``role email password   (Name, Organisation)``."""
+    accounts = {}
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and "@" in parts[1]:
+            accounts[parts[1]] = parts[2]
+    if not accounts:
+        pytest.fail(f"no accounts in {path}; the seed's format may have changed")
+    return accounts
+
+
+def wait_until_answering(server: LiveServer) -> None:
+    """Poll ``GET /`` until the server answers with anything but a 5xx."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        server.check_alive()
+        try:
+            with urllib.request.urlopen(server.url_for("/"), timeout=2):
+                return
+        except urllib.error.HTTPError as error:
+            if error.code < 500:
+                return
+            pytest.fail(f"GET / answered {error.code}; server output:\n{server.log_tail()}")
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"the server did not answer within {SERVER_START_TIMEOUT_S} s:\n"
+                f"{server.log_tail()}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process``, killing it if it does not stop within five seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app on a free loopback port, over a fresh instance seeded with the demo."""
+    base = tmp_path_factory.mktemp("jointly")
+    instance = base / "instance"
+    env = server_env(instance)
+    run_flask(env, "init-db")
+    run_flask(env, "seed-demo")
+    accounts = parse_accounts(instance / "demo-accounts.txt")
+    port = free_port()
+    log = base / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(FLASK), "--app", "wiki", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", accounts, instance, process, log)
+    try:
+        wait_until_answering(server)
+        yield server
+        server.check_alive()
+    finally:
+        if process.poll() is None:
+            stop(process)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """Playwright's sync driver for the session."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's chromium, headless; never a downloaded browser."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
+                    "(apt-get install chromium); the browser tests never download a browser")
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
+
+
+@dataclass
+class PageGuard:
+    """Records what a context did that a page of Jointly must never do."""
+
+    origin: str
+    problems: list[str] = field(default_factory=list)
+    allowed: list[re.Pattern[str]] = field(default_factory=list)
+    documents: set[str] = field(default_factory=set)
+
+    def watch(self, context: BrowserContext) -> None:
+        """Listen to every page the context has or will have."""
+        context.on("request", self.on_request)
+        context.on("console", self.on_console)
+        context.on("weberror", lambda error: self.report(f"uncaught error: {error.error}"))
+        context.on("page", lambda page: page.on("websocket", self.on_websocket))
+
+    def allow(self, pattern: str) -> None:
+        """Accept problems matching ``pattern`` (a regex) from now on, for a deliberate one."""
+        self.allowed.append(re.compile(pattern))
+
+    def clear(self) -> list[str]:
+        """Return the problems so far and forget them."""
+        seen, self.problems = self.problems, []
+        return seen
+
+    def report(self, problem: str) -> None:
+        if not any(pattern.search(problem) for pattern in self.allowed):
+            self.problems.append(problem)
+
+    def is_foreign(self, url: str) -> bool:
+        """Whether ``url`` leaves the live server (data:, blob: and about: stay in the page)."""
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES:
+            return False
+        return parts.netloc != urlsplit(self.origin).netloc
+
+    def on_request(self, request: Request) -> None:
+        if request.resource_type == "document":
+            self.documents.add(request.url)
+        if self.is_foreign(request.url):
+            self.report(f"request to another host: {request.method} {request.url}")
+
+    def on_websocket(self, websocket: WebSocket) -> None:
+        if self.is_foreign(websocket.url):
+            self.report(f"websocket to another host: {websocket.url}")
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        where = message.location.get("url", "")
+        if CSP_MESSAGE.search(message.text):
+            self.report(f"CSP violation on {message.page.url if message.page else where}: "
+                        f"{message.text}")
+        elif message.type == "error":
+            if FAILED_LOAD.match(message.text) and where in self.documents:
+                return
+            self.report(f"console error at {where}: {message.text}")
+
+
+class PageFactory:
+    """``page_for(email)``: a new signed-in page in its own context; ``None`` for anonymous."""
+
+    def __init__(self, browser: Browser, server: LiveServer) -> None:
+        self.browser = browser
+        self.server = server
+        self.guards: dict[BrowserContext, PageGuard] = {}
+
+    def __call__(self, email: str | None, *, password: str | None = None,
+                 **context_options: Any) -> Page:
+        """A fresh context and page; signed in as ``email`` unless it is None."""
+        context = self.browser.new_context(base_url=self.server.url, **context_options)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        guard = PageGuard(self.server.url)
+        guard.watch(context)
+        self.guards[context] = guard
+        page = context.new_page()
+        if email is not None:
+            self.sign_in(page, email, password)
+        return page
+
+    def guard(self, page: Page) -> PageGuard:
+        """The guard watching ``page``'s context."""
+        return self.guards[page.context]
+
+    def sign_in(self, page: Page, email: str, password: str | None = None) -> None:
+        """Sign in through the ``/login`` form as a person would; fail if it is refused."""
+        if password is None:
+            if email not in self.server.accounts:
+                pytest.fail(f"{email} is not a demo account: {sorted(self.server.accounts)}")
+            password = self.server.accounts[email]
+        page.goto("/login")
+        page.fill("input[name=email]", email)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.press("input[name=password]", "Enter")
+        if urlsplit(page.url).path == "/login":
+            summary = page.locator(".error-summary").all_inner_texts()
+            pytest.fail(f"signing in as {email} was refused: {summary}")
+
+    def close(self) -> list[str]:
+        """Close every context and return what their guards recorded."""
+        problems = []
+        for context, guard in self.guards.items():
+            context.close()
+            problems += guard.problems
+        self.guards.clear()
+        return problems
+
+
+@pytest.fixture
+def page_for(browser: Browser, live_server: LiveServer) -> Iterator[PageFactory]:
+    """A factory of guarded pages, anonymous or signed in; their problems fail the test."""
+    factory = PageFactory(browser, live_server)
+    yield factory
+    problems = factory.close()
+    live_server.check_alive()
+    if problems:
+        pytest.fail("the pages did what Jointly must never do:\n  " + "\n  ".join(problems))
+
+
+@pytest.fixture
+def anon_page(page_for: PageFactory) -> Page:
+    """A guarded page of nobody signed in."""
+    return page_for(None)

@@ -1,0 +1,94 @@
+"""Jointly: a self-hosted wiki where government and civil society draft a plan together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from wiki.config import load_config
+from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a Jointly application; ``test_config`` overrides every other setting."""
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("WIKI_INSTANCE_PATH")
+    instance = os.path.abspath(instance) if instance else None
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_cli(app)
+    from wiki.content import init_hub
+
+    init_hub(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to ``app``."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    csrf.init_app(app)
+    limiter.init_app(app)
+    import wiki.collab  # noqa: F401  (registers the Socket.IO handlers before init_app)
+
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        max_http_buffer_size=app.config["MAX_UPDATE_BYTES"] + 4096,
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount the site's blueprints; document pages last, as they take any top-level slug."""
+    from wiki import admin, auth, pages, sharing
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(sharing.bp)
+    app.register_blueprint(pages.bp)
+
+
+def register_hooks(app: Flask) -> None:
+    """Security headers, error pages and template helpers."""
+    from wiki.errors import register_errors
+    from wiki.security import register_security
+    from wiki.templating import register_templating
+
+    register_security(app)
+    register_errors(app)
+    register_templating(app)
+
+
+def register_cli(app: Flask) -> None:
+    """The ``flask --app wiki`` commands."""
+    from wiki.cli import register_commands
+
+    register_commands(app)
+
+
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return set_pragmas

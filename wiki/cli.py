@@ -1,0 +1,138 @@
+"""``flask --app wiki`` commands for scripted set-ups; each fails with a one-line error."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from wiki import content
+from wiki.directory import create_organisation, create_person, find_organisation
+from wiki.documents import Grant, create_document
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.models import DocumentKind, Visibility
+
+
+class OneLineCommand(click.Command):
+    """A command whose usage errors are one line, for scripts that read stderr."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise click.ClickException(error.format_message()) from error
+
+
+def fail_on_invalid(error: InvalidInput) -> click.ClickException:
+    """One line naming every field at fault."""
+    return click.ClickException("; ".join(f"{k}: {v}" for k, v in error.errors.items()))
+
+
+@click.command("init-db", cls=OneLineCommand)
+def init_db() -> None:
+    """Create the database or bring it up to the newest migration."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("create-org", cls=OneLineCommand)
+@click.argument("name")
+@click.option("--kind", required=True, metavar="government|civil_society|other")
+def create_org(name: str, kind: str) -> None:
+    """Add an organisation."""
+    try:
+        org = create_organisation(name, kind)
+    except InvalidInput as error:
+        raise fail_on_invalid(error) from error
+    db.session.commit()
+    click.echo(f"Created organisation {org.name} ({org.kind.value}).")
+
+
+@click.command("create-user", cls=OneLineCommand)
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--org", "org_name", required=True)
+@click.option("--role", required=True, metavar="admin|editor|reviewer")
+def create_user(email: str, name: str, org_name: str, role: str) -> None:
+    """Add a person; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        person = create_person(email, name, org_name, role, password)
+    except InvalidInput as error:
+        raise fail_on_invalid(error) from error
+    db.session.commit()
+    click.echo(f"Created {person.role.value} {person.email} in {person.organisation.name}.")
+
+
+@click.command("create-doc", cls=OneLineCommand)
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--kind", required=True, metavar="|".join(k.value for k in DocumentKind))
+@click.option("--org", "org_name", required=True)
+@click.option("--visibility", required=True, metavar="|".join(v.value for v in Visibility))
+@click.option("--share", "shares", multiple=True, metavar="ORG_NAME:view|edit")
+def create_doc(
+    slug: str, title: str, kind: str, org_name: str, visibility: str, shares: tuple[str, ...]
+) -> None:
+    """Add a document; its Markdown is read from standard input."""
+    owner = find_organisation(org_name)
+    if owner is None:
+        raise click.ClickException(f"org: there is no organisation called “{org_name}”")
+    text = sys.stdin.read()
+    limit = current_app.config["MAX_DOCUMENT_CHARS"]
+    if len(text) > limit:
+        raise click.ClickException(f"text: {len(text):,} characters; the limit is {limit:,}")
+    try:
+        grants = [parse_share(share) for share in shares]
+        doc = create_document(slug, title, kind, owner, visibility, grants, max_chars=limit)
+    except InvalidInput as error:
+        raise fail_on_invalid(error) from error
+    db.session.commit()
+    if text:
+        content.edit_text(doc, None, owner, 0, text)
+    click.echo(f"Created document {doc.slug} ({doc.kind.value}, {doc.visibility.value}).")
+
+
+def parse_share(value: str) -> Grant:
+    """``ORG_NAME:view`` or ``ORG_NAME:edit`` as a grant."""
+    name, sep, access = value.rpartition(":")
+    if not sep or access not in ("view", "edit"):
+        raise InvalidInput({"share": f"“{value}” is not ORG_NAME:view or ORG_NAME:edit"})
+    org = find_organisation(name)
+    if org is None:
+        raise InvalidInput({"share": f"there is no organisation called “{name}”"})
+    return Grant(organisation=org, person=None, can_edit=access == "edit")
+
+
+@click.command("seed-demo", cls=OneLineCommand)
+@click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
+def seed_demo(if_empty: bool) -> None:
+    """Fill the database with the demo instance and print its accounts."""
+    from wiki.demo import demo_accounts_text, seed
+
+    seed(if_empty=if_empty)
+    click.echo(demo_accounts_text())
+
+
+@click.command("serve", cls=OneLineCommand)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the site and live editing from this one process."""
+    from wiki.extensions import socketio
+
+    click.echo(f"Jointly is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    for command in (init_db, create_org, create_user, create_doc, seed_demo, serve):
+        assert command.callback is not None
+        command.callback = with_appcontext(command.callback)
+        app.cli.add_command(command)

@@ -1,0 +1,224 @@
+"""The ``/collab`` Socket.IO namespace: y-protocols sync and awareness over Socket.IO.
+
+Handlers translate: they ask the policy, hand updates to the document's room and wait
+for the stored acknowledgement, then broadcast. A document the person may not see
+answers exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import emit, join_room, leave_room
+
+from crdt import protocol
+from crdt.errors import CrdtError, UpdateRejected
+from wiki.content import WAIT_S, hub, sender_for
+from wiki.documents import find_document
+from wiki.extensions import socketio
+from wiki.live import forget, track
+from wiki.models import Document
+from wiki.policy import Action, can, signed_in
+from wiki.sessions import current_session_id
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/collab"
+EVENT_JOIN = "join"
+EVENT_FRAME = "frame"
+EVENT_LEAVE = "leave"
+NOT_FOUND = "There is no such document, or you do not have access to it."
+READ_ONLY = "You can view this document but not edit it."
+NOT_JOINED = "Join the document before sending to it."
+KIND_COLOURS = {
+    "government": ("#0b5394", "#0b539433"),
+    "civil_society": ("#7a3e00", "#7a3e0033"),
+    "other": ("#3d3d3d", "#3d3d3d33"),
+}
+
+
+@dataclass
+class Participant:
+    """One socket's presence in one document."""
+
+    doc_id: int
+    client_id: int
+    awareness_clocks: dict[int, int] = field(default_factory=dict)
+
+
+_lock = threading.Lock()
+_joined: dict[str, dict[str, Participant]] = {}
+
+
+def room_name(doc_id: int) -> str:
+    """The Socket.IO room of a document."""
+    return f"doc:{doc_id}"
+
+
+def ok() -> dict[str, Any]:
+    return {"ok": True}
+
+
+def refuse(error: str) -> dict[str, Any]:
+    return {"ok": False, "error": error}
+
+
+def visible_document(data: Any) -> Document | None:
+    """The document an event names, if the current person may see it."""
+    slug = data.get("doc") if isinstance(data, dict) else None
+    doc = find_document(slug) if isinstance(slug, str) else None
+    return doc if doc is not None and can(current_user, Action.VIEW, doc) else None
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(_auth: Any = None) -> None:
+    login_session = current_session_id()
+    if login_session and signed_in(current_user):
+        track(login_session, request.sid)  # type: ignore[attr-defined]
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    sid = request.sid  # type: ignore[attr-defined]
+    forget(sid)
+    with _lock:
+        joined = _joined.pop(sid, {})
+    for slug, participant in joined.items():
+        _announce_gone(slug, participant, sid)
+
+
+@socketio.on(EVENT_JOIN, namespace=NAMESPACE)
+def on_join(data: Any) -> dict[str, Any]:
+    doc = visible_document(data)
+    if doc is None:
+        return refuse(NOT_FOUND)
+    person = signed_in(current_user)
+    client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
+    join_room(room_name(doc.id))
+    with _lock:
+        _joined.setdefault(request.sid, {})[doc.slug] = Participant(doc.id, client_id)  # type: ignore[attr-defined]
+    return {"ok": True, "client_id": client_id, "can_edit": can(current_user, Action.EDIT, doc)}
+
+
+@socketio.on(EVENT_LEAVE, namespace=NAMESPACE)
+def on_leave(data: Any) -> dict[str, Any]:
+    slug = data.get("doc") if isinstance(data, dict) else None
+    sid = request.sid  # type: ignore[attr-defined]
+    with _lock:
+        participant = _joined.get(sid, {}).pop(slug, None) if isinstance(slug, str) else None
+    if participant is None:
+        return refuse(NOT_JOINED)
+    leave_room(room_name(participant.doc_id))
+    _announce_gone(str(slug), participant, sid)
+    return ok()
+
+
+@socketio.on(EVENT_FRAME, namespace=NAMESPACE)
+def on_frame(data: Any) -> dict[str, Any]:
+    doc = visible_document(data)
+    if doc is None:
+        return refuse(NOT_FOUND)
+    with _lock:
+        participant = _joined.get(request.sid, {}).get(doc.slug)  # type: ignore[attr-defined]
+    msg = data.get("msg")
+    if participant is None:
+        return refuse(NOT_JOINED)
+    if not isinstance(msg, bytes):
+        return refuse("A frame's msg must be binary: one y-protocols message.")
+    try:
+        return handle_message(doc, participant, protocol.decode_message(msg))
+    except UpdateRejected as error:
+        return refuse(str(error))
+    except CrdtError as error:
+        return refuse(str(error))
+    except Exception:  # one bad frame must not take the connection or the room down
+        log.exception("frame on document %s failed", doc.id)
+        return refuse("The server could not handle this message.")
+
+
+def handle_message(doc: Document, participant: Participant, message: Any) -> dict[str, Any]:
+    """Answer one decoded y-protocols message from a participant."""
+    if message.kind == "awareness":
+        return relay_awareness(doc, participant, message.payload)
+    if message.subtype == protocol.SYNC_STEP1:
+        answer_sync_step1(doc, message.payload)
+        return ok()
+    if not can(current_user, Action.EDIT, doc):
+        return refuse(READ_ONLY)
+    person = signed_in(current_user)
+    assert person is not None  # only signed-in people may edit
+    room = hub().room(doc.id)
+    sender = sender_for(person, person.organisation)
+    seq = room.submit(sender, participant.client_id, message.payload).result(WAIT_S)
+    if seq is not None:
+        emit(
+            EVENT_FRAME,
+            {"doc": doc.slug, "msg": protocol.encode_sync_update(message.payload)},
+            to=room_name(doc.id),
+            skip_sid=request.sid,  # type: ignore[attr-defined]
+        )
+    return ok()
+
+
+def answer_sync_step1(doc: Document, state_vector: bytes) -> None:
+    """Send what the client lacks (step 2), then ask for what the server lacks (step 1)."""
+    diff, ours = (
+        hub().room(doc.id).call(lambda live: (live.encode_diff(state_vector), live.state_vector()))
+    ).result(WAIT_S)
+    emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_sync_step2(diff)})
+    emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_sync_step1(ours)})
+
+
+def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> dict[str, Any]:
+    """Broadcast a participant's presence with its identity set by the server."""
+    entries = []
+    for entry in protocol.decode_awareness(payload):
+        state = json.loads(entry.state_json)
+        if state is not None:
+            if not isinstance(state, dict):
+                continue
+            state["user"] = identity()
+        participant.awareness_clocks[entry.client_id] = entry.clock
+        entries.append(protocol.AwarenessEntry(entry.client_id, entry.clock, json.dumps(state)))
+    if entries:
+        update = protocol.encode_awareness_update(entries)
+        emit(
+            EVENT_FRAME,
+            {"doc": doc.slug, "msg": protocol.encode_awareness(update)},
+            to=room_name(doc.id),
+            skip_sid=request.sid,  # type: ignore[attr-defined]
+        )
+    return ok()
+
+
+def identity() -> dict[str, str]:
+    """Who the current person is, for others' presence lists and cursor labels."""
+    person = signed_in(current_user)
+    if person is None:
+        return {"name": "Guest", "organisation": "", "kind": "other",
+                "color": KIND_COLOURS["other"][0], "colorLight": KIND_COLOURS["other"][1]}
+    kind = person.organisation.kind.value
+    colour, light = KIND_COLOURS[kind]
+    return {"name": person.name, "organisation": person.organisation.name, "kind": kind,
+            "color": colour, "colorLight": light}
+
+
+def _announce_gone(slug: str, participant: Participant, sid: str) -> None:
+    # Others drop this participant's cursor at once instead of waiting for a timeout.
+    if not participant.awareness_clocks:
+        return
+    entries = [
+        protocol.AwarenessEntry(cid, clock + 1, "null")
+        for cid, clock in participant.awareness_clocks.items()
+    ]
+    msg = protocol.encode_awareness(protocol.encode_awareness_update(entries))
+    socketio.emit(
+        EVENT_FRAME, {"doc": slug, "msg": msg}, to=room_name(participant.doc_id),
+        namespace=NAMESPACE, skip_sid=sid,
+    )

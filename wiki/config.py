@@ -1,0 +1,80 @@
+"""Configuration in one place: defaults, then instance config.py, then WIKI_* environment, then test config."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "WIKI_"
+SECRET_KEY_FILE = "secret_key"
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_DATABASE_URI": None,  # None: SQLite file jointly.sqlite3 in the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "MAX_DOCUMENT_CHARS": 500_000,
+    "MAX_UPDATE_BYTES": 1024 * 1024,
+    "REVISION_PAUSE_S": 60,
+    "CHECKPOINT_EVERY_UPDATES": 500,
+    "CRDT_ENGINE": None,  # None: y-py where it imports, else pycrdt
+    "SOCKETIO_ASYNC_MODE": "threading",
+    "REDIS_URL": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_NAME": "jointly_session",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "DEMO_ACCOUNTS_FILE": "demo-accounts.txt",
+    "ARGON2_TIME_COST": 3,
+    "ARGON2_MEMORY_KIB": 65536,
+}
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the four layers of configuration to ``app`` in order."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(environment_config(os.environ))
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        db_path = Path(app.instance_path) / "jointly.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+
+def environment_config(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
+    """Read ``WIKI_*`` variables; values that parse as JSON (numbers, true/false) are typed."""
+    config: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX):
+            continue
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        config[name.removeprefix(ENV_PREFIX)] = value
+    return config
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Return the instance's secret key, creating a random one on first run."""
+    path = instance / SECRET_KEY_FILE
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

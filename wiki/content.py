@@ -1,0 +1,97 @@
+"""Document text: reading it from the live room and editing it through the one pipeline."""
+
+from __future__ import annotations
+
+from crdt.engine import get_engine
+from flask import Flask, current_app
+
+from crdt.errors import UpdateRejected
+from crdt.hub import Hub
+from crdt.room import Limits, StorageUnavailable
+from crdt.store import Sender
+from crdt.textdiff import text_ops
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.models import Document, Organisation, Person
+from wiki.store import SqlUpdateStore
+
+HUB_KEY = "jointly.hub"
+WAIT_S = 30.0
+
+
+def init_hub(app: Flask) -> None:
+    """Give the app its hub of live rooms, on the configured engine and database."""
+    with app.app_context():
+        store = SqlUpdateStore(db.engine)
+    limits = Limits(
+        max_update_bytes=app.config["MAX_UPDATE_BYTES"],
+        checkpoint_every=app.config["CHECKPOINT_EVERY_UPDATES"],
+    )
+    app.extensions[HUB_KEY] = Hub(get_engine(app.config["CRDT_ENGINE"]), store, limits)
+
+
+def hub() -> Hub:
+    """The current app's hub."""
+    return current_app.extensions[HUB_KEY]  # type: ignore[no-any-return]
+
+
+def sender_for(person: Person | None, organisation: Organisation) -> Sender:
+    """The authenticated sender of an edit: a person, or an organisation for scripted set-up."""
+    return Sender(
+        person_id=person.id if person else None,
+        organisation_id=organisation.id,
+        organisation_kind=organisation.kind.value,
+    )
+
+
+def read_text(doc: Document) -> tuple[str, int]:
+    """The document's current Markdown and the seq it reflects."""
+    return hub().room(doc.id).text().result(WAIT_S)
+
+
+def text_at(doc: Document, seq: int) -> str:
+    """The document's Markdown as it was after update ``seq``."""
+    return hub().rebuild(doc.id, seq).text()
+
+
+def edit_text(
+    doc: Document, person: Person | None, organisation: Organisation, base_seq: int, text: str
+) -> int | None:
+    """Apply ``text`` as an edit made against the document as it was at ``base_seq``.
+
+    The edit is the text diff between that old version and ``text``, replayed on the live
+    document by the CRDT, so concurrent edits since ``base_seq`` merge instead of being
+    overwritten. Returns the stored seq, or None when nothing changed.
+    """
+    rooms = hub()
+    room = rooms.room(doc.id)
+    person_id = person.id if person else None
+    client_id = room.assign_client(person_id).result(WAIT_S)
+    base = rooms.rebuild(doc.id, base_seq, client_id)
+    ops = text_ops(base.text(), text)
+    if not ops:
+        return None
+    update = base.edit(ops)
+    return room.submit(sender_for(person, organisation), client_id, update).result(WAIT_S)
+
+
+def submit_form(doc: Document, person: Person, base_seq: int, text: str) -> int | None:
+    """Apply a no-JavaScript form edit; raises InvalidInput with what the editor should do."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF from textareas
+    limit = current_app.config["MAX_DOCUMENT_CHARS"]
+    if len(text) > limit:
+        raise InvalidInput({"text": f"The text is {len(text):,} characters; the limit is {limit:,}."})
+    head = hub().room(doc.id).head().result(WAIT_S)
+    if not 0 <= base_seq <= head:
+        raise InvalidInput(
+            {"text": "This form came from a version the server does not have. Copy your text, "
+             "reload the page and make your change again."}
+        )
+    try:
+        return edit_text(doc, person, person.organisation, base_seq, text)
+    except StorageUnavailable as error:
+        raise InvalidInput(
+            {"text": f"Not saved: {error}. Your text is still here; try again."}
+        ) from error
+    except UpdateRejected as error:
+        raise InvalidInput({"text": f"Not saved: {error}."}) from error

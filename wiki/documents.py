@@ -1,0 +1,158 @@
+"""Documents: validating and creating them, their templates, finding them by slug."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.models import Document, DocumentKind, Organisation, Person, Share, Visibility
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+# Top-level paths the app itself uses; a document may not take them.
+RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "socket.io", "favicon.ico"})
+MAX_TITLE_CHARS = 200
+
+COMMITMENT_TEMPLATE = """\
+## Lead organisation
+
+## Civil-society partners
+
+## Problem addressed
+
+What is the problem this commitment will address?
+
+## Main objective
+
+## Ambition
+
+What will change, and for whom, if the commitment is met?
+
+## Relevance to open-government values
+
+Transparency, accountability, public participation: say which, and how.
+
+## Milestones
+
+| Milestone | Start date | End date |
+|---|---|---|
+|  |  |  |
+
+## Contacts
+
+| Role | Name | Organisation | Email |
+|---|---|---|---|
+| Lead |  |  |  |
+"""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A share to create: an organisation or a person, with view or edit."""
+
+    organisation: Organisation | None
+    person: Person | None
+    can_edit: bool
+
+
+def find_document(slug: str) -> Document | None:
+    """The document with this slug, whoever may see it; callers ask the policy next."""
+    return db.session.scalars(select(Document).where(Document.slug == slug)).first()
+
+
+def starting_text(kind: str, title: str) -> str:
+    """The Markdown a new document of this kind starts from."""
+    heading = f"# {title.strip()}\n\n" if title.strip() else ""
+    if kind == DocumentKind.COMMITMENT.value:
+        return heading + COMMITMENT_TEMPLATE
+    return heading
+
+
+def validate_document(
+    slug: str, title: str, kind: str, visibility: str, text: str, max_chars: int
+) -> dict[str, str]:
+    """What is wrong with these fields of a new document, by field name."""
+    errors: dict[str, str] = {}
+    if not SLUG_PATTERN.match(slug):
+        errors["slug"] = (
+            "Use 1 to 80 lower-case letters, digits and hyphens, "
+            "starting and ending with a letter or digit."
+        )
+    elif slug in RESERVED_SLUGS:
+        errors["slug"] = f"“{slug}” is used by Jointly itself; choose another."
+    elif find_document(slug) is not None:
+        errors["slug"] = f"A document with the address “{slug}” already exists."
+    if not title.strip():
+        errors["title"] = "Enter a title."
+    elif len(title.strip()) > MAX_TITLE_CHARS:
+        errors["title"] = f"Use at most {MAX_TITLE_CHARS} characters for the title."
+    if kind not in {k.value for k in DocumentKind}:
+        errors["kind"] = "Choose a kind of document."
+    if visibility not in {v.value for v in Visibility}:
+        errors["visibility"] = "Choose who can see the document."
+    if len(text) > max_chars:
+        errors["text"] = f"The text is {len(text):,} characters; the limit is {max_chars:,}."
+    return errors
+
+
+def create_document(
+    slug: str,
+    title: str,
+    kind: str,
+    owner: Organisation,
+    visibility: str,
+    grants: list[Grant],
+    *,
+    max_chars: int,
+) -> Document:
+    """Add a document row and its shares; the text is written through the edit pipeline."""
+    slug = slug.strip()
+    errors = validate_document(slug, title, kind, visibility, "", max_chars)
+    if errors:
+        raise InvalidInput(errors)
+    doc = Document(
+        slug=slug,
+        title=title.strip(),
+        kind=DocumentKind(kind),
+        owner=owner,
+        visibility=Visibility(visibility),
+    )
+    for grant in grants:
+        doc.shares.append(
+            Share(organisation=grant.organisation, person=grant.person, can_edit=grant.can_edit)
+        )
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def set_visibility(doc: Document, visibility: str) -> None:
+    """Change who can see the document."""
+    if visibility not in {v.value for v in Visibility}:
+        raise InvalidInput({"visibility": "Choose who can see the document."})
+    doc.visibility = Visibility(visibility)
+
+
+def add_grant(doc: Document, grant: Grant) -> Share:
+    """Share the document with an organisation or a person, replacing an earlier grant."""
+    for share in doc.shares:
+        if share.organisation == grant.organisation and share.person == grant.person:
+            share.can_edit = grant.can_edit
+            return share
+    share = Share(organisation=grant.organisation, person=grant.person, can_edit=grant.can_edit)
+    doc.shares.append(share)
+    db.session.flush()
+    return share
+
+
+def remove_grant(doc: Document, share_id: int) -> Share | None:
+    """Withdraw one grant; returns it, or None if the document has no such grant."""
+    for share in doc.shares:
+        if share.id == share_id:
+            doc.shares.remove(share)
+            db.session.flush()
+            return share
+    return None

@@ -1,0 +1,87 @@
+"""Web forms; each can take the field errors a service raised."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from wiki.models import DocumentKind, OrgKind, Role, Visibility
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ServiceForm(FlaskForm):
+    """A form that shows errors raised by a service beside the fields they name."""
+
+    def add_errors(self, errors: dict[str, str]) -> None:
+        for name, message in errors.items():
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.append(message)
+            else:
+                field.errors = [*field.errors, message]
+
+
+class DocumentForm(ServiceForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=200)])
+    slug = StringField(
+        "Address",
+        description="Lower-case letters, digits and hyphens, for example national-plan-2026.",
+        validators=[DataRequired("Enter an address for the document.")],
+    )
+    kind = SelectField("Kind", choices=choices(((k.value, k.label)) for k in DocumentKind))
+    visibility = SelectField(
+        "Who can see it",
+        choices=choices(((v.value, v.label)) for v in Visibility),
+        default=Visibility.NETWORK.value,
+    )
+
+
+class EditForm(ServiceForm):
+    text = TextAreaField("Text (Markdown)")
+    base = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class OrganisationForm(ServiceForm):
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name.")])
+    kind = SelectField("Kind", choices=choices(((k.value, k.label)) for k in OrgKind))
+
+
+class PersonForm(ServiceForm):
+    name = StringField("Name", validators=[DataRequired("Enter the person's name.")])
+    email = StringField("Email address", validators=[DataRequired("Enter an email address.")])
+    organisation = SelectField("Organisation", choices=[])
+    role = SelectField("Role", choices=choices(((r.value, r.value.capitalize())) for r in Role))
+    password = PasswordField(
+        "Password", description="At least 10 characters.", validators=[DataRequired()]
+    )
+
+
+class ShareForm(ServiceForm):
+    grantee = SelectField("Organisation or person", choices=[])
+    access = SelectField("Access", choices=choices([("view", "Can view"), ("edit", "Can edit")]))
+
+
+class VisibilityForm(ServiceForm):
+    visibility = SelectField("Who can see it", choices=choices(((v.value, v.label)) for v in Visibility))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button whose POST carries the CSRF token."""
+
+    confirm = HiddenField(default="1")

@@ -1,0 +1,30 @@
+"""SQLAlchemy models: people and organisations, documents and sharing, the update log."""
+
+from __future__ import annotations
+
+from wiki.models.documents import Document, DocumentKind, Share, Visibility
+from wiki.models.history import (
+    AttributionCheckpoint,
+    Checkpoint,
+    ClientAssignment,
+    Revision,
+    UpdateRecord,
+)
+from wiki.models.people import LoginSession, Organisation, OrgKind, Person, Role
+
+__all__ = [
+    "AttributionCheckpoint",
+    "Checkpoint",
+    "ClientAssignment",
+    "Document",
+    "DocumentKind",
+    "LoginSession",
+    "OrgKind",
+    "Organisation",
+    "Person",
+    "Revision",
+    "Role",
+    "Share",
+    "UpdateRecord",
+    "Visibility",
+]

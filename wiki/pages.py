@@ -1,0 +1,118 @@
+"""Document pages: the list, reading, creating and editing without JavaScript."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from wiki import content
+from wiki.documents import create_document, find_document, starting_text
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.forms import DocumentForm, EditForm
+from wiki.models import Document, DocumentKind, Role
+from wiki.policy import Action, can, signed_in, visible
+from wiki.render import render_markdown
+
+bp = Blueprint("pages", __name__)
+
+
+def load_document(slug: str, action: Action) -> Document:
+    """The document at ``slug`` if the current person may do ``action``; 404 otherwise."""
+    doc = find_document(slug)
+    if doc is None or not can(current_user, action, doc):
+        abort(404)
+    return doc
+
+
+@bp.get("/")
+def home() -> str:
+    docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.title)))
+    by_kind = {kind: [d for d in docs if d.kind is kind] for kind in DocumentKind}
+    return render_template("home.html", by_kind=by_kind)
+
+
+@bp.route("/-/new", methods=["GET", "POST"])
+@login_required
+def new_document() -> str | Response:
+    person = signed_in(current_user)
+    if person is None or person.role is Role.REVIEWER:
+        abort(404)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            doc = create_document(
+                form.slug.data or "",
+                form.title.data or "",
+                form.kind.data or "",
+                person.organisation,
+                form.visibility.data or "",
+                [],
+                max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+            )
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            text = starting_text(doc.kind.value, doc.title)
+            content.edit_text(doc, person, person.organisation, 0, text)
+            flash(f"Created “{doc.title}”.")
+            return redirect(url_for("pages.edit", slug=doc.slug))
+    return render_template("new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<slug>")
+def view(slug: str) -> str:
+    doc = load_document(slug, Action.VIEW)
+    text, seq = content.read_text(doc)
+    return render_template("document.html", doc=doc, html=render_markdown(text), seq=seq)
+
+
+@bp.get("/<slug>/raw")
+def raw(slug: str) -> tuple[str, int, dict[str, str]]:
+    doc = load_document(slug, Action.VIEW)
+    text, _seq = content.read_text(doc)
+    return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
+
+
+@bp.post("/-/preview")
+def preview() -> str:
+    text = request.form.get("text", "")
+    if len(text) > current_app.config["MAX_DOCUMENT_CHARS"]:
+        abort(413)
+    return str(render_markdown(text))
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str) -> str | Response:
+    """The editor: live where scripts run, a plain form otherwise; read-only for viewers."""
+    doc = load_document(slug, Action.VIEW)
+    person = signed_in(current_user)
+    editable = can(current_user, Action.EDIT, doc)
+    if request.method == "POST" and (person is None or not editable):
+        abort(404)
+    form = EditForm()
+    if form.validate_on_submit():
+        assert person is not None
+        try:
+            content.submit_form(doc, person, form.base.data or 0, form.text.data or "")
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            flash("Your changes are saved.")
+            return redirect(url_for("pages.view", slug=doc.slug))
+    elif request.method == "GET":
+        form.text.data, form.base.data = content.read_text(doc)
+    status = 400 if form.errors else 200
+    return render_template("edit.html", doc=doc, form=form, editable=editable), status

@@ -1,0 +1,99 @@
+"""Who may see and edit a document: visibility and grants, for its owners and admins."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from wiki.documents import Grant, add_grant, remove_grant, set_visibility
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.forms import ConfirmForm, ShareForm, VisibilityForm, choices
+from wiki.models import Document, Organisation, Person
+from wiki.pages import load_document
+from wiki.policy import Action
+
+bp = Blueprint("sharing", __name__)
+
+
+def share_form() -> ShareForm:
+    """The grant form, offering every organisation and every active person."""
+    form = ShareForm()
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name))
+    people = db.session.scalars(select(Person).where(Person.active).order_by(Person.name))
+    form.grantee.choices = choices(
+        [(f"org:{o.id}", f"{o.name} (organisation)") for o in orgs]
+        + [(f"person:{p.id}", f"{p.name}, {p.organisation.name}") for p in people]
+    )
+    return form
+
+
+def render_sharing(doc: Document, **forms: object) -> tuple[str, int]:
+    """The sharing page with the given forms (fresh ones where not given)."""
+    visibility_form = forms.get("visibility_form") or VisibilityForm(visibility=doc.visibility.value)
+    grant_form = forms.get("grant_form") or share_form()
+    failed = any(getattr(form, "errors", None) for form in (visibility_form, grant_form))
+    page = render_template(
+        "sharing.html",
+        doc=doc,
+        visibility_form=visibility_form,
+        grant_form=grant_form,
+        remove_form=ConfirmForm(),
+    )
+    return page, 400 if failed else 200
+
+
+@bp.get("/<slug>/sharing")
+def show(slug: str) -> tuple[str, int]:
+    return render_sharing(load_document(slug, Action.MANAGE))
+
+
+@bp.post("/<slug>/sharing/visibility")
+def visibility(slug: str) -> Response | tuple[str, int]:
+    doc = load_document(slug, Action.MANAGE)
+    form = VisibilityForm()
+    if not form.validate_on_submit():
+        return render_sharing(doc, visibility_form=form)
+    set_visibility(doc, form.visibility.data or "")
+    db.session.commit()
+    flash(f"Visibility is now: {doc.visibility.label}.")
+    return redirect(url_for("sharing.show", slug=doc.slug))
+
+
+@bp.post("/<slug>/sharing/grants")
+def grant(slug: str) -> Response | tuple[str, int]:
+    doc = load_document(slug, Action.MANAGE)
+    form = share_form()
+    if form.validate_on_submit():
+        try:
+            add_grant(doc, parse_grantee(form.grantee.data or "", form.access.data == "edit"))
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash("Shared.")
+            return redirect(url_for("sharing.show", slug=doc.slug))
+    return render_sharing(doc, grant_form=form)
+
+
+@bp.post("/<slug>/sharing/grants/<int:share_id>/remove")
+def revoke(slug: str, share_id: int) -> Response:
+    doc = load_document(slug, Action.MANAGE)
+    if not ConfirmForm().validate_on_submit() or remove_grant(doc, share_id) is None:
+        abort(404)
+    db.session.commit()
+    flash("Access withdrawn.")
+    return redirect(url_for("sharing.show", slug=doc.slug))
+
+
+def parse_grantee(value: str, can_edit: bool) -> Grant:
+    """Turn the form's ``org:ID`` or ``person:ID`` into a grant."""
+    kind, _, raw_id = value.partition(":")
+    target = {"org": Organisation, "person": Person}.get(kind)
+    found = db.session.get(target, int(raw_id)) if target and raw_id.isdigit() else None
+    if found is None:
+        raise InvalidInput({"grantee": "Choose an organisation or a person."})
+    if isinstance(found, Organisation):
+        return Grant(organisation=found, person=None, can_edit=can_edit)
+    return Grant(organisation=None, person=found, can_edit=can_edit)

@@ -1,0 +1,156 @@
+// Entry point: turns the plain edit form into the live editor once the document has synced.
+// Until then (and for good if live editing cannot start) the form keeps working on its own.
+import * as Y from "yjs";
+import { Awareness } from "y-protocols/awareness";
+import { Y_TEXT_NAME } from "./constants.js";
+import { createView, setEditable } from "./view.js";
+import { CollabProvider } from "./provider.js";
+import { mountPresence } from "./presence.js";
+import { mountPreview } from "./preview.js";
+import { createStatus } from "./status.js";
+import { mountToolbar, shortcutHelp } from "./toolbar.js";
+
+const FALLBACK_MS = 15_000;
+const byId = (id) => document.getElementById(id);
+
+function findParts() {
+  const form = byId("edit-form");
+  const live = byId("live-editor");
+  const textarea = form?.querySelector("textarea[name=text]");
+  if (!form || !live || !textarea || !form.dataset.doc) return null;
+  return {
+    form,
+    live,
+    textarea,
+    slug: form.dataset.doc,
+    label: form.querySelector(`label[for="${textarea.id}"]`),
+    submit: form.querySelector("[type=submit]"),
+    csrfToken: form.querySelector("input[name=csrf_token]")?.value ?? "",
+    note: byId("live-editor-note"),
+    body: byId("live-editor-body"),
+  };
+}
+
+/** The CSP nonce of the script that loaded us; CodeMirror needs it for its <style> tags. */
+function scriptNonce() {
+  const own = [...document.scripts].find((script) => script.src === import.meta.url);
+  return (own ?? document.querySelector("script[nonce]"))?.nonce ?? "";
+}
+
+function selfFromPage() {
+  const { name, organisation, kind } = byId("presence")?.dataset ?? {};
+  return name ? { name, organisation, kind } : null;
+}
+
+function showNote(parts, text) {
+  parts.note.textContent = text;
+  parts.note.hidden = !text;
+}
+
+/** Swap the textarea for the live editor; the form stays for no-JS use but cannot post stale text. */
+function activate(parts, ctx) {
+  const { ydoc, ytext, awareness, provider, status } = ctx;
+  const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
+  const view = createView({
+    parent: byId("editor-mount"),
+    ytext,
+    awareness,
+    undoManager,
+    nonce: scriptNonce(),
+    canEdit: provider.canEdit,
+    labelledBy: labelId(parts.label),
+    describedBy: parts.textarea.getAttribute("aria-describedby"),
+  });
+  ctx.view = view;
+  parts.textarea.hidden = true;
+  if (parts.submit) parts.submit.hidden = true;
+  parts.form.addEventListener("submit", (event) => event.preventDefault());
+  parts.label?.addEventListener("click", () => view.focus());
+  mountToolbar(byId("editor-toolbar"), view);
+  byId("shortcut-list").replaceChildren(...shortcutHelp().map(listItem));
+  mountPresence(byId("presence"), awareness, selfFromPage());
+  const preview = byId("preview");
+  mountPreview({ panel: byId("preview-panel"), output: preview, ytext, url: parts.live.dataset.previewUrl, csrfToken: parts.csrfToken });
+  provider.on("joined", ({ canEdit }) => {
+    setEditable(view, canEdit);
+    if (!canEdit) undoManager.clear();
+  });
+  status.update({ readOnly: !provider.canEdit });
+  showNote(parts, "");
+  parts.body.hidden = false;
+}
+
+function labelId(label) {
+  if (!label) return null;
+  label.id ||= "text-label";
+  return label.id;
+}
+
+function listItem(text) {
+  const li = document.createElement("li");
+  li.textContent = text;
+  return li;
+}
+
+function wireStatus(provider, status, parts) {
+  provider.on("status", (connection) => status.update({ connection }));
+  provider.on("unsaved", (unsaved) => status.update({ unsaved }));
+  provider.on("joined", ({ canEdit }) => status.update({ readOnly: !canEdit }));
+  provider.on("refused", (error) =>
+    status.alert(`A change was not saved: ${error} Copy any text you need to keep, then reload the page.`),
+  );
+  provider.on("failed", (error) => {
+    status.alert(`Live editing is not available: ${error}`);
+    parts.textarea.readOnly = false;
+  });
+}
+
+/** Before the first sync the textarea is read-only; if sync never comes, give it back. */
+function startFallback(parts, provider) {
+  parts.textarea.readOnly = true;
+  const timer = setTimeout(() => {
+    parts.textarea.readOnly = parts.form.dataset.canEdit !== "true";
+    showNote(parts, "Live editing has not connected yet. You can still edit the text above and save it with the button; we keep trying to connect.");
+  }, FALLBACK_MS);
+  return () => clearTimeout(timer);
+}
+
+function onSynced(parts, ctx, stopFallback) {
+  stopFallback();
+  if (parts.textarea.value !== parts.textarea.defaultValue) {
+    // They typed into the form meanwhile: keep the form, whose save merges their text.
+    ctx.provider.destroy();
+    showNote(parts, "Live editing is available now, but you have typed into the form: save the form first, then open the editor again.");
+    return;
+  }
+  activate(parts, ctx);
+}
+
+function warnBeforeLeaving(provider) {
+  window.addEventListener("beforeunload", (event) => {
+    if (provider.unsaved > 0) {
+      event.preventDefault();
+      event.returnValue = ""; // older browsers need it set to show the prompt
+    }
+  });
+  window.addEventListener("pagehide", (event) => event.persisted || provider.destroy());
+}
+
+function start() {
+  const parts = findParts();
+  if (!parts) return;
+  const ydoc = new Y.Doc();
+  const ytext = ydoc.getText(Y_TEXT_NAME);
+  const awareness = new Awareness(ydoc);
+  const status = createStatus({ connectionEl: byId("connection-status"), saveEl: byId("save-status"), alertEl: byId("collab-alert") });
+  const provider = new CollabProvider(ydoc, awareness, parts.slug);
+  const ctx = { ydoc, ytext, awareness, provider, status, view: null };
+  window.jointly = { ydoc, ytext, awareness, provider, status: () => status.snapshot(), get view() { return ctx.view; } };
+  parts.live.hidden = false;
+  wireStatus(provider, status, parts);
+  const stopFallback = startFallback(parts, provider);
+  provider.once("synced", () => onSynced(parts, ctx, stopFallback));
+  warnBeforeLeaving(provider);
+}
+
+start();

@@ -1,0 +1,282 @@
+// Connects one Y.Doc and its awareness to the server's /collab namespace over Socket.IO.
+//
+// Polling comes first and is upgraded to WebSocket only where the network allows it:
+// government proxies strip the upgrade. Every local update waits in the outbox until the
+// server acknowledges that it is stored; after a reconnect the sync step 2 we send carries
+// whatever the server lacks, including edits made while offline.
+import { io } from "socket.io-client";
+import * as Y from "yjs";
+import { ObservableV2 } from "lib0/observable";
+import {
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate,
+  removeAwarenessStates,
+} from "y-protocols/awareness";
+import {
+  EVENT_FRAME,
+  EVENT_JOIN,
+  EVENT_LEAVE,
+  MESSAGE_AWARENESS,
+  MESSAGE_SYNC,
+  NAMESPACE,
+  SYNC_STEP1,
+  SYNC_STEP2,
+} from "./constants.js";
+import { Outbox } from "./outbox.js";
+import {
+  decodeMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  toBytes,
+} from "./protocol.js";
+
+const ACK_TIMEOUT_MS = 30_000;
+const RETRY_MIN_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
+const REANNOUNCE_DELAY_MS = 300;
+
+export const SOCKET_OPTIONS = {
+  transports: ["polling", "websocket"],
+  reconnectionDelay: 1_000,
+  reconnectionDelayMax: 15_000,
+  randomizationFactor: 0.5,
+  timeout: 20_000,
+};
+
+/**
+ * Events: "status" (connection: connecting | connected | reconnecting | offline | failed),
+ * "joined" ({clientId, canEdit}), "synced" (first server state applied), "unsaved"
+ * (count), "refused" (message the user must see), "failed" (message).
+ */
+export class CollabProvider extends ObservableV2 {
+  constructor(doc, awareness, slug, { socket } = {}) {
+    super();
+    this.doc = doc;
+    this.awareness = awareness;
+    this.slug = slug;
+    this.canEdit = false;
+    this.joined = false; // the server accepted our join on this connection
+    this.ready = false; // we answered the server's step 1, so single updates may follow
+    this.synced = false;
+    this.connection = "connecting";
+    this.outbox = new Outbox(() => this.emit("unsaved", [this.outbox.size]));
+    this.retryDelayMs = RETRY_MIN_MS;
+    this.retryTimer = null;
+    this.reannounceTimer = null;
+    this.socket = socket ?? io(NAMESPACE, SOCKET_OPTIONS);
+    this.listen();
+  }
+
+  listen() {
+    this.onDocUpdate = (update, origin) => this.handleDocUpdate(update, origin);
+    this.onAwarenessUpdate = (changes, origin) => this.handleAwarenessUpdate(changes, origin);
+    this.onAwarenessChange = (changes, origin) => this.handleAwarenessChange(changes, origin);
+    this.onOnline = () => this.handleOnline();
+    this.onOffline = () => this.setConnection("offline");
+    this.doc.on("update", this.onDocUpdate);
+    this.awareness.on("update", this.onAwarenessUpdate);
+    this.awareness.on("change", this.onAwarenessChange);
+    window.addEventListener("online", this.onOnline);
+    window.addEventListener("offline", this.onOffline);
+    this.socket.on("connect", () => this.join());
+    this.socket.on("disconnect", (reason) => this.handleDisconnect(reason));
+    this.socket.on(EVENT_FRAME, (data) => this.handleFrame(data));
+    this.socket.io.on("reconnect_attempt", () => this.setConnection(lostState()));
+  }
+
+  /** The number of local changes the server has not confirmed as stored. */
+  get unsaved() {
+    return this.outbox.size;
+  }
+
+  setConnection(state) {
+    if (this.connection === state || this.connection === "failed") return;
+    this.connection = state;
+    this.emit("status", [state]);
+  }
+
+  join() {
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_JOIN, { doc: this.slug }, (err, reply) => {
+      if (err) return this.restart(); // no answer: start the connection over
+      if (!reply || reply.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
+      this.handleJoined(reply);
+    });
+  }
+
+  handleJoined({ client_id: clientId, can_edit: canEdit }) {
+    // Every struct we create from now on carries the id the server gave this session;
+    // ids handed out on earlier connections stay ours, so offline edits remain valid.
+    this.doc.clientID = clientId;
+    rekeyAwareness(this.awareness, clientId);
+    this.canEdit = canEdit === true;
+    this.joined = true;
+    this.setConnection(navigator.onLine === false ? "offline" : "connected");
+    this.emit("joined", [{ clientId, canEdit: this.canEdit }]);
+    this.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    this.sendAwareness([clientId]);
+  }
+
+  handleFrame(data) {
+    if (!data || data.doc !== this.slug) return;
+    let message;
+    try {
+      message = decodeMessage(toBytes(data.msg));
+    } catch (error) {
+      console.warn("jointly: ignored an undecodable frame", error);
+      return;
+    }
+    if (message.type === MESSAGE_SYNC) this.handleSync(message);
+    else if (message.type === MESSAGE_AWARENESS) applyAwarenessUpdate(this.awareness, message.payload, this);
+  }
+
+  handleSync({ subtype, payload }) {
+    if (subtype === SYNC_STEP1) return this.answerStep1(payload);
+    try {
+      Y.applyUpdate(this.doc, payload, this);
+    } catch (error) {
+      console.warn("jointly: could not apply an update from the server", error);
+      return;
+    }
+    if (subtype === SYNC_STEP2 && !this.synced) {
+      this.synced = true;
+      this.emit("synced", []);
+    }
+  }
+
+  answerStep1(stateVector) {
+    // Viewers send no document data at all; the server would refuse it anyway.
+    if (this.canEdit) {
+      const entries = this.outbox.takeAll();
+      this.sendUpdate(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)), entries);
+    }
+    this.ready = true;
+    this.flush();
+  }
+
+  handleDocUpdate(update, origin) {
+    if (origin === this) return; // came from the server
+    this.outbox.add(update);
+    this.flush();
+  }
+
+  /** Send every queued local update, if the connection can take them. */
+  flush() {
+    if (!this.ready || !this.canEdit || !this.socket.connected) return;
+    for (const { entries, update } of this.outbox.takeQueued()) {
+      this.sendUpdate(encodeSyncUpdate(update), entries);
+    }
+  }
+
+  sendUpdate(msg, entries) {
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+      if (!err && reply?.ok === true) {
+        this.retryDelayMs = RETRY_MIN_MS;
+        this.outbox.stored(entries);
+      } else if (err || isRetryable(reply)) {
+        this.outbox.retry(entries);
+        this.scheduleRetry();
+      } else {
+        this.outbox.refuse(entries);
+        this.emit("refused", [reply?.error || "The server refused a change."]);
+      }
+    });
+  }
+
+  scheduleRetry() {
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+  }
+
+  /** Send a frame that needs no acknowledgement, only while joined. */
+  send(msg) {
+    if (this.joined) this.socket.emit(EVENT_FRAME, { doc: this.slug, msg });
+  }
+
+  sendAwareness(clients) {
+    this.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)));
+  }
+
+  handleAwarenessUpdate({ added, updated, removed }, origin) {
+    if (origin === this) return;
+    const own = this.awareness.clientID;
+    if ([...added, ...updated, ...removed].includes(own)) this.sendAwareness([own]);
+  }
+
+  handleAwarenessChange({ added }, origin) {
+    // A newcomer knows nobody until they speak; tell them who we are.
+    if (origin !== this || !added.some((id) => id !== this.awareness.clientID)) return;
+    clearTimeout(this.reannounceTimer);
+    this.reannounceTimer = setTimeout(() => this.sendAwareness([this.awareness.clientID]), REANNOUNCE_DELAY_MS);
+  }
+
+  handleDisconnect(reason) {
+    this.joined = false;
+    this.ready = false;
+    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
+    removeAwarenessStates(this.awareness, others, this);
+    this.setConnection(lostState());
+    // After a server-side disconnect Socket.IO does not reconnect by itself.
+    if (reason === "io server disconnect") setTimeout(() => this.socket.connect(), RETRY_MIN_MS);
+  }
+
+  handleOnline() {
+    if (this.joined) return this.setConnection("connected");
+    this.setConnection("reconnecting");
+    this.restart(); // skip the rest of the backoff: the network is back
+  }
+
+  restart() {
+    if (this.connection === "failed") return;
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
+  fail(message) {
+    this.setConnection("failed");
+    this.emit("failed", [message]);
+    this.socket.disconnect();
+  }
+
+  /** Leave the document and close the connection. */
+  destroy() {
+    if (this.joined) this.socket.emit(EVENT_LEAVE, { doc: this.slug });
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.reannounceTimer);
+    this.doc.off("update", this.onDocUpdate);
+    this.awareness.off("update", this.onAwarenessUpdate);
+    this.awareness.off("change", this.onAwarenessChange);
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("offline", this.onOffline);
+    this.socket.disconnect();
+    super.destroy();
+  }
+}
+
+function lostState() {
+  return navigator.onLine === false ? "offline" : "reconnecting";
+}
+
+/** Storage trouble and timeouts are worth a retry; a refusal is final. */
+function isRetryable(reply) {
+  if (reply?.retry === true) return true;
+  return /resen[dt]|try again|storage|join the document/i.test(reply?.error || "");
+}
+
+/** Move our presence to the client id the server just gave us. */
+function rekeyAwareness(awareness, clientId) {
+  const previous = awareness.clientID;
+  if (previous === clientId) return;
+  const state = awareness.getLocalState() ?? {};
+  awareness.states.delete(previous);
+  awareness.meta.delete(previous);
+  awareness.clientID = clientId;
+  // Peers ignore clock 0 for ids they have never seen, so start at 1.
+  awareness.meta.set(clientId, { clock: 0, lastUpdated: Date.now() });
+  awareness.setLocalState(state);
+}

@@ -1,0 +1,61 @@
+// The CodeMirror 6 view: Markdown, bound to the shared Y.Text, with our own remote cursors.
+import { Compartment, EditorState } from "@codemirror/state";
+import { EditorView, keymap } from "@codemirror/view";
+import { defaultKeymap } from "@codemirror/commands";
+import { markdownKeymap, markdownLanguage } from "@codemirror/lang-markdown";
+import { HighlightStyle, LanguageSupport, syntaxHighlighting } from "@codemirror/language";
+import { tags } from "@lezer/highlight";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+import { remoteCursors } from "./cursors.js";
+import { formatKeymap } from "./toolbar.js";
+
+const editing = new Compartment();
+
+// Colours from jointly.css; each keeps at least 7:1 contrast on white.
+const highlightStyle = HighlightStyle.define([
+  { tag: tags.heading1, fontWeight: "700", fontSize: "1.3em" },
+  { tag: tags.heading2, fontWeight: "700", fontSize: "1.15em" },
+  { tag: tags.heading, fontWeight: "700" },
+  { tag: tags.strong, fontWeight: "700" },
+  { tag: tags.emphasis, fontStyle: "italic" },
+  { tag: [tags.link, tags.url], color: "#1d4f91", textDecoration: "underline" },
+  { tag: tags.monospace, fontFamily: "ui-monospace, Menlo, Consolas, monospace" },
+  { tag: [tags.processingInstruction, tags.quote, tags.contentSeparator], color: "#4a4a4a" },
+]);
+
+/** Viewers get a read-only editor that still shows others' edits live. */
+function editingExtensions(canEdit) {
+  if (!canEdit) return [EditorState.readOnly.of(true), EditorView.editable.of(false)];
+  return [formatKeymap, keymap.of(yUndoManagerKeymap)];
+}
+
+function accessibility(labelledBy, describedBy) {
+  const attributes = { spellcheck: "true", autocapitalize: "sentences" };
+  if (labelledBy) attributes["aria-labelledby"] = labelledBy;
+  if (describedBy) attributes["aria-describedby"] = describedBy;
+  return EditorView.contentAttributes.of(attributes);
+}
+
+/** Build the editor in `parent`. Undo and redo reach only this person's own edits. */
+export function createView({ parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy }) {
+  const state = EditorState.create({
+    doc: ytext.toString(),
+    extensions: [
+      EditorView.cspNonce.of(nonce),
+      editing.of(editingExtensions(canEdit)),
+      keymap.of([...markdownKeymap, ...defaultKeymap]),
+      new LanguageSupport(markdownLanguage),
+      syntaxHighlighting(highlightStyle),
+      EditorView.lineWrapping,
+      accessibility(labelledBy, describedBy),
+      yCollab(ytext, null, { undoManager }),
+      remoteCursors(ytext, awareness),
+    ],
+  });
+  return new EditorView({ state, parent });
+}
+
+/** Switch between editing and viewing, e.g. when access changed while reconnecting. */
+export function setEditable(view, canEdit) {
+  view.dispatch({ effects: editing.reconfigure(editingExtensions(canEdit)) });
+}

@@ -1,0 +1,109 @@
+"""The SQLAlchemy implementation of the document layer's update store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from crdt.store import LogRecord, Sender, Snapshot
+from wiki.models import Checkpoint, ClientAssignment, UpdateRecord
+
+_log = UpdateRecord.__table__
+_checkpoints = Checkpoint.__table__
+_clients = ClientAssignment.__table__
+
+
+class SqlUpdateStore:
+    """Update log, checkpoints and client ids in the application's database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
+        """Store records and an optional checkpoint in one committed transaction."""
+        rows = [
+            {
+                "document_id": doc_id,
+                "seq": record.seq,
+                "data": record.data,
+                "person_id": record.sender.person_id,
+                "organisation_id": record.sender.organisation_id,
+                "organisation_kind": record.sender.organisation_kind,
+                "client_id": record.client_id,
+                "created_at": record.created_at,
+            }
+            for record in records
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(insert(_log), rows)
+            if checkpoint is not None:
+                conn.execute(
+                    insert(_checkpoints).values(
+                        document_id=doc_id, seq=records[-1].seq, state=checkpoint
+                    )
+                )
+
+    def head_seq(self, doc_id: int) -> int:
+        """The highest stored seq of the document, 0 if none."""
+        query = select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
+        with self._engine.connect() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
+        """Newest checkpoint at or before ``upto_seq`` plus the records after it."""
+        cp_query = select(_checkpoints.c.seq, _checkpoints.c.state).where(
+            _checkpoints.c.document_id == doc_id
+        )
+        if upto_seq is not None:
+            cp_query = cp_query.where(_checkpoints.c.seq <= upto_seq)
+        cp_query = cp_query.order_by(_checkpoints.c.seq.desc()).limit(1)
+        with self._engine.connect() as conn:
+            checkpoint = conn.execute(cp_query).first()
+            after = checkpoint.seq if checkpoint else 0
+            tail_query = self._records_query(doc_id, after)
+            if upto_seq is not None:
+                tail_query = tail_query.where(_log.c.seq <= upto_seq)
+            tail = [_record(row) for row in conn.execute(tail_query)]
+        return Snapshot(after, checkpoint.state if checkpoint else None, tail)
+
+    def records(self, doc_id: int, after_seq: int, limit: int) -> Sequence[LogRecord]:
+        """Up to ``limit`` records after ``after_seq``, in log order."""
+        query = self._records_query(doc_id, after_seq).limit(limit)
+        with self._engine.connect() as conn:
+            return [_record(row) for row in conn.execute(query)]
+
+    def client_owners(self, doc_id: int) -> dict[int, int | None]:
+        """Client id -> person id of every client id assigned on the document."""
+        query = select(_clients.c.client_id, _clients.c.person_id).where(
+            _clients.c.document_id == doc_id
+        )
+        with self._engine.connect() as conn:
+            return {row.client_id: row.person_id for row in conn.execute(query)}
+
+    def assign_client(self, doc_id: int, person_id: int | None, client_id: int) -> bool:
+        """Record a client id for a person; False when the id is already taken."""
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    insert(_clients).values(
+                        client_id=client_id, document_id=doc_id, person_id=person_id
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    @staticmethod
+    def _records_query(doc_id: int, after_seq: int):  # type: ignore[no-untyped-def]
+        return (
+            select(_log)
+            .where(_log.c.document_id == doc_id, _log.c.seq > after_seq)
+            .order_by(_log.c.seq)
+        )
+
+
+def _record(row) -> LogRecord:  # type: ignore[no-untyped-def]
+    sender = Sender(row.person_id, row.organisation_id, row.organisation_kind)
+    return LogRecord(row.seq, row.data, sender, row.client_id, row.created_at)
