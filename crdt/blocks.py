@@ -2,22 +2,26 @@
 
 Every character of the shadow, tombstones included, belongs to exactly one block:
 
-- visible characters to the block whose range holds them;
-- a run of tombstones between two blocks is split after its last newline: the part up to
-  it goes to the block above (a deleted whole paragraph is recorded there), the rest to
-  the block below (a deleted first word is recorded on its own paragraph);
-- any other run of tombstones to the block around it (or the first/last block at the ends).
+- a visible character to the block whose range holds it;
+- a gap (tombstones between two visible characters) to its neighbours' blocks: when those
+  differ, the gap is split after its last newline, the part up to it going to the block
+  above (so a deleted whole paragraph is recorded there) and the rest to the block below
+  (a deleted first word is recorded on its own paragraph); otherwise, and at the ends of
+  the text, all of it goes to the one neighbour's block.
 
-A block's revisions are those that inserted or deleted any character it owns.
+A gap's right neighbour is the first visible character after it that is not newer than
+the gap's deletions: text typed there later never stood next to the deleted characters
+(Yjs merely places it after them). So a deleted first word stays with its paragraph when
+someone later types a new paragraph in front of it.
 
-Its id is the id of its oldest *anchored* character: visible characters and tombstones
-that shared a line with surviving text of the block (a deleted word), but no newlines and
-no tombstones of wholly deleted lines. Newlines are left out because they are what a
-paragraph split or join moves around; deleted lines because a block that absorbed the
-ghost of a deleted neighbour (say, one deleted from the end of this block's text to the end
-of its own) must not take over that neighbour's older id. So edits above, below or inside a
-paragraph leave its id alone while its oldest anchored character (or that character's
-tombstone) stays in it.
+A block's revisions are those that inserted or deleted any character it owns. Its id is
+the id of its oldest *anchored* character: visible characters, and tombstones that shared
+a line with surviving text of the block (a deleted word), but no newlines and no
+tombstones of wholly deleted lines. Newlines are left out because splitting and joining
+paragraphs moves them around; deleted lines because a block that absorbed the ghost of a
+deleted neighbour (deleted from the end of this block's text to the end of its own) must
+not take over that neighbour's older id. So edits above, below or inside a paragraph leave
+its id alone while its oldest anchored character, or that character's tombstone, stays.
 """
 
 from __future__ import annotations
@@ -72,19 +76,28 @@ def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list
     if not blocks:
         return owned
     starts = [block.start for block in blocks]
+    length = attribution.visible_text_length()
     gap: list[Run] = []
+    gap_start, gap_rev = 0, 0
     before: str | None = None
+    gap_before: str | None = None
     for run in attribution.runs():
         if run.del_rev:
+            if not gap:
+                gap_start, gap_before = run.start, before
             gap.append(run)
+            gap_rev = max(gap_rev, run.del_rev)
             continue
-        if gap:
-            _settle_gap(owned, starts, gap, before, run.text[0], run.start)
-            gap = []
+        # Text typed after the gap's deletions never stood next to those characters (Yjs
+        # puts it after them), so the gap's right neighbour is the first older text.
+        if gap and run.ins_rev <= gap_rev:
+            sides = (gap_start, gap_before), (run.start, run.text[0])
+            _settle_gap(owned, starts, length, gap, *sides)
+            gap, gap_rev = [], 0
         _add_visible(owned, starts, run)
         before = run.text[-1]
     if gap:
-        _settle_gap(owned, starts, gap, before, None, attribution.visible_text_length())
+        _settle_gap(owned, starts, length, gap, (gap_start, gap_before), (length, None))
     return owned
 
 
@@ -103,19 +116,25 @@ def _add_visible(owned: list[list[Piece]], starts: list[int], run: Run) -> None:
 def _settle_gap(
     owned: list[list[Piece]],
     starts: list[int],
+    length: int,
     gap: list[Run],
-    before: str | None,
-    after: str | None,
-    index: int,
+    left: tuple[int, str | None],
+    right: tuple[int, str | None],
 ) -> None:
-    """Give the tombstones between visible chars ``before`` and ``after`` (at ``index``) away."""
+    """Give tombstones away; ``left`` and ``right`` are their neighbours' (index, char)."""
+    (left_index, before), (right_index, after) = left, right
     text = "".join(run.text for run in gap)
     first, last = text.find("\n"), text.rfind("\n")
     # A tombstone is anchored if its deleted line still has visible text of this block.
     anchored_before = before is not None and before != "\n"
     anchored_after = after is not None and after != "\n"
-    j = bisect_right(starts, index) - 1
-    cut = last + 1 if j > 0 and starts[j] == index else 0  # chars before cut: block above
+    above = bisect_right(starts, left_index - 1) - 1 if left_index > 0 else -1
+    below = bisect_right(starts, right_index) - 1 if right_index < length else -1
+    if above < 0:  # at the start of the text
+        above = max(below, 0)
+    if below < 0:  # at the end of the text
+        below = above
+    cut = last + 1 if above != below else 0  # characters before cut go to the block above
     bounds = sorted({mark for mark in (first, last + 1, cut) if 0 < mark < len(text)})
     pos = 0
     for run in gap:
@@ -128,7 +147,7 @@ def _settle_gap(
             else:
                 anchored = anchored_before if here < first else here > last and anchored_after
             piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, run.del_rev, anchored)
-            owned[j - 1 if here < cut else j].append(piece)
+            owned[above if here < cut else below].append(piece)
             at = stop
         pos += len(run.text)
 

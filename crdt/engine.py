@@ -31,6 +31,7 @@ ENGINE_NAMES = ("y-py", "pycrdt")
 ENGINE_ENV = "WIKI_CRDT_ENGINE"
 EMPTY_UPDATE = b"\x00\x00"  # no structs, empty delete set
 MAX_CLIENT_ID = 2**53 - 1  # lib0 integers are JavaScript numbers
+MAX_PENDING = 1000  # y-py updates held for a missing dependency; the oldest are dropped
 
 Delta = list[dict[str, Any]]  # {"retain": n} | {"insert": str} | {"delete": n}
 Op = tuple[int, int, str]  # (index, delete_count, insert_text)
@@ -109,8 +110,8 @@ class _EngineDoc:
             raise
         except BaseException as exc:  # pyo3's PanicException derives from BaseException
             detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-            if "unsendable" in detail:
-                raise RuntimeError(f"y-py document used from another thread: {detail}") from exc
+            if "unsendable" in str(exc):
+                raise RuntimeError("a y-py document was used from another thread") from exc
             message = f"{what} is malformed: the engine refused it ({detail})"
             # Both engines decode a whole update before they integrate any of it.
             decoding = type(exc).__name__ == "EncodingException" or "Cannot decode" in detail
@@ -144,11 +145,33 @@ class YPyDoc(_EngineDoc):
         y = import_module("y_py")
         self._doc = y.YDoc(client_id=_client_id(client_id), offset_kind="utf32")
         self._text = self._doc.get_text(TEXT_NAME)
-        self._apply = partial(y.apply_update, self._doc)
+        self._apply = self._integrate
         self._encode = partial(y.encode_state_as_update, self._doc)
         self._vector = partial(y.encode_state_vector, self._doc)
         self._subscribed = False
         self._captured: list[bytes] | None = None  # a list only while edit() runs
+        self._pending: list[tuple[bytes, Any]] = []
+
+    def _integrate(self, update: bytes) -> None:
+        """Apply in one transaction, re-applying updates y-py dropped for a missing dependency.
+
+        y-py (unlike Yjs and pycrdt) discards structs and deletes whose dependencies it lacks
+        instead of holding them, so updates applied out of order would be lost without this.
+        """
+        from crdt.updates import parse_state_vector  # crdt.updates imports this module
+
+        with self._doc.begin_transaction() as txn:
+            txn.apply_v1(update)
+            waiting, before = [*self._pending, (update, _claims(update))], None
+            while waiting:
+                vector = parse_state_vector(bytes(txn.state_vector_v1()))
+                waiting = [(u, claims) for u, claims in waiting if _lacks(claims, vector)]
+                if vector == before:
+                    break
+                before = vector
+                for u, _ in waiting:
+                    txn.apply_v1(u)
+            self._pending = waiting[-MAX_PENDING:]
 
     def text(self) -> str:
         self._live()
@@ -176,6 +199,22 @@ class YPyDoc(_EngineDoc):
     def _capture(self, event: Any) -> None:
         if self._captured is not None:  # an edit's transaction, not an apply on the hot path
             self._captured.append(event.get_update())
+
+
+def _claims(update: bytes) -> list[tuple[int, int]]:
+    """(client, end clock) of every struct and delete range in an update."""
+    from crdt.updates import parse_update  # crdt.updates imports this module
+
+    try:
+        info = parse_update(update)
+    except MalformedUpdate:  # stricter than the engine, which took it: nothing to wait for
+        return []
+    spans = [*info.structs.items(), *info.deletes.items()]
+    return [(client, clock + n) for client, ranges in spans for clock, n in ranges]
+
+
+def _lacks(claims: list[tuple[int, int]], vector: dict[int, int]) -> bool:
+    return any(end > vector.get(client, 0) for client, end in claims)
 
 
 class PycrdtDoc(_EngineDoc):

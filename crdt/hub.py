@@ -6,16 +6,23 @@ import threading
 
 from crdt.engine import Doc, Engine
 from crdt.room import Limits, Room
-from crdt.store import UpdateStore
+from crdt.store import HistoryStore, UpdateStore
 
 
 class Hub:
     """Creates each document's room on first use and keeps it while the process runs."""
 
-    def __init__(self, engine: Engine, store: UpdateStore, limits: Limits) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        store: UpdateStore,
+        limits: Limits,
+        history: HistoryStore | None = None,
+    ) -> None:
         self.engine = engine
         self.store = store
         self.limits = limits
+        self.history = history
         self._rooms: dict[int, Room] = {}
         self._lock = threading.Lock()
 
@@ -24,7 +31,8 @@ class Hub:
         with self._lock:
             room = self._rooms.get(doc_id)
             if room is None:
-                room = self._rooms[doc_id] = Room(doc_id, self.engine, self.store, self.limits)
+                room = Room(doc_id, self.engine, self.store, self.limits, self.history)
+                self._rooms[doc_id] = room
             return room
 
     def rebuild(self, doc_id: int, upto_seq: int, client_id: int | None = None) -> Doc:

@@ -43,21 +43,26 @@ class ByteReader:
 
     def byte(self) -> int:
         """Read one byte."""
-        if self.pos >= len(self.data):
+        pos = self.pos
+        if pos >= len(self.data):
             self.fail("unexpected end of data")
-        self.pos += 1
-        return self.data[self.pos - 1]
+        self.pos = pos + 1
+        return self.data[pos]
 
     def uint(self) -> int:
         """Read a lib0 variable-length unsigned integer."""
-        start, value, shift = self.pos, 0, 0
+        data, pos = self.data, self.pos
+        if pos < len(data) and data[pos] < 0x80:  # the common one-byte case, kept cheap
+            self.pos = pos + 1
+            return data[pos]
+        value = shift = 0
         while True:
             b = self.byte()
             value |= (b & 0x7F) << shift
             shift += 7
             if b < 0x80:
                 break
-            if self.pos - start >= MAX_VARINT_BYTES:
+            if self.pos - pos >= MAX_VARINT_BYTES:
                 self.fail(f"integer longer than {MAX_VARINT_BYTES} bytes")
         if value > MAX_SAFE_INTEGER:
             self.fail("integer larger than 2**53 - 1")
@@ -76,13 +81,13 @@ class ByteReader:
     def count(self, things: str, min_bytes: int = 1) -> int:
         """Read a number of elements, each at least ``min_bytes`` long, that must fit."""
         n = self.uint()
-        if n * min_bytes > self.left():
+        if n * min_bytes > len(self.data) - self.pos:
             self.fail(f"{n:,} {things} cannot fit in the {self.left():,} bytes left")
         return n
 
     def raw(self, n: int) -> bytes:
         """Read exactly ``n`` bytes."""
-        if n > self.left():
+        if n > len(self.data) - self.pos:
             self.fail(f"{n:,} bytes announced but {self.left():,} left")
         self.pos += n
         return self.data[self.pos - n : self.pos]
@@ -104,7 +109,7 @@ class ByteReader:
     def end(self) -> None:
         """Fail unless every byte was read."""
         if self.left():
-            self.fail(f"{self.left():,} unexpected bytes after the end")
+            self.fail(f"{self.left():,} trailing byte(s) after the end")
 
 
 def write_uint(out: bytearray, value: int) -> None:

@@ -11,6 +11,7 @@ holds anything the log lacks.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import secrets
@@ -21,10 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from crdt.attribution import Attribution
+from crdt.attributor import Attributor
 from crdt.engine import Doc, Engine
 from crdt.errors import CrdtError, UpdateRejected
 from crdt.idset import IdSet
-from crdt.store import LogRecord, Sender, UpdateStore
+from crdt.revisions import REVISION_PAUSE_S
+from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
 from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_update
 
 log = logging.getLogger(__name__)
@@ -40,10 +44,21 @@ class StorageUnavailable(CrdtError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-room limits, from the application's configuration."""
+    """Per-room limits and history settings, from the application's configuration."""
 
     max_update_bytes: int = 1024 * 1024
     checkpoint_every: int = 500
+    revision_pause_s: float = REVISION_PAUSE_S
+    attribute_batch: int = 200
+
+
+@dataclass(frozen=True)
+class History:
+    """Who wrote what, up to ``seq``: the text then and a private copy of its attribution."""
+
+    seq: int
+    text: str
+    attribution: Attribution
 
 
 @dataclass
@@ -63,11 +78,21 @@ class _Call:
 class Room:
     """One live document: queue work with ``submit`` and ``call``; the worker does it in order."""
 
-    def __init__(self, doc_id: int, engine: Engine, store: UpdateStore, limits: Limits) -> None:
+    def __init__(
+        self,
+        doc_id: int,
+        engine: Engine,
+        store: UpdateStore,
+        limits: Limits,
+        history: HistoryStore | None = None,
+    ) -> None:
         self.doc_id = doc_id
         self._engine = engine
         self._store = store
         self._limits = limits
+        self._history = history
+        self._attributor: Attributor | None = None
+        self._attribution_failed = False
         self._jobs: queue.SimpleQueue[_Write | _Call | None] = queue.SimpleQueue()
         self._doc: Doc | None = None
         self._head = 0
@@ -101,6 +126,10 @@ class Room:
         """The document's text and the seq of the newest stored update it includes."""
         return self.call(lambda doc: (doc.text(), self._head))
 
+    def history(self) -> Future[History]:
+        """Revisions and attribution brought up to date with every stored update."""
+        return self.call(lambda doc: self._history_now(doc))
+
     def close(self) -> None:
         """Finish queued work and stop the worker."""
         self._jobs.put(None)
@@ -110,11 +139,21 @@ class Room:
         try:
             self._serve()
         finally:
-            self._doc = None  # y-py objects must also be dropped on the thread that made them
+            # y-py objects must also be dropped on the thread that made them.
+            self._doc = None
+            self._attributor = None
 
     def _serve(self) -> None:
         while True:
-            job = self._jobs.get()
+            if self._attribution_due():
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    with contextlib.suppress(Exception):  # logged in _attribute
+                        self._attribute(limit=self._limits.attribute_batch)
+                    continue
+            else:
+                job = self._jobs.get()
             if job is None:
                 return
             batch = [job]
@@ -231,6 +270,37 @@ class Room:
         if checkpoint is not None:
             self._checkpointed = self._head
         return True
+
+    def _attribution_due(self) -> bool:
+        if self._history is None or self._attribution_failed or self._doc is None:
+            return False
+        return self._attributor is None or self._attributor.seq < self._head
+
+    def _attribute(self, limit: int | None) -> Attributor:
+        # Idle time and history requests both come here; a failure stops the idle
+        # replays (no busy loop) until a history request tries again.
+        try:
+            if self._attributor is None:
+                assert self._history is not None
+                attributor = Attributor(
+                    self.doc_id, self._engine, self._store, self._history,
+                    pause_s=self._limits.revision_pause_s,
+                    checkpoint_every=self._limits.checkpoint_every,
+                )
+                attributor.load()
+                self._attributor = attributor
+            self._attributor.catch_up(self._head, limit=limit)
+        except Exception:
+            log.exception("room %s: attribution failed", self.doc_id)
+            self._attribution_failed = True
+            self._attributor = None
+            raise
+        self._attribution_failed = False
+        return self._attributor
+
+    def _history_now(self, doc: Doc) -> History:
+        attributor = self._attribute(limit=None)
+        return History(attributor.seq, doc.text(), attributor.snapshot())
 
     def _ensure_loaded(self) -> bool:
         if self._doc is not None:

@@ -57,3 +57,43 @@ class UpdateStore(Protocol):
 
     def assign_client(self, doc_id: int, person_id: int | None, client_id: int) -> bool:
         """Record a new assignment; False if the id is already taken anywhere."""
+
+
+@dataclass
+class RevisionRow:
+    """A revision as the history stores it; ``name`` is kept by the store, not set here."""
+
+    number: int
+    person_id: int | None
+    organisation_id: int
+    organisation_kind: str
+    first_seq: int
+    last_seq: int
+    started_at: datetime
+    ended_at: datetime
+    inserted: int = 0
+    deleted: int = 0
+
+
+@dataclass(frozen=True)
+class HistoryCheckpoint:
+    """The attribution state after replaying the log up to ``seq``."""
+
+    seq: int
+    tracker: str
+    data: bytes
+
+
+class HistoryStore(Protocol):
+    """Durable storage of revisions and attribution checkpoints; methods commit."""
+
+    def save_history(
+        self, doc_id: int, revisions: Sequence[RevisionRow], checkpoint: HistoryCheckpoint | None
+    ) -> None:
+        """Insert or update revisions (keeping their names), and store a checkpoint."""
+
+    def history_checkpoint(self, doc_id: int, upto_seq: int | None = None) -> HistoryCheckpoint | None:
+        """The newest attribution checkpoint at or before ``upto_seq``."""
+
+    def revision_rows(self, doc_id: int, numbers: Sequence[int]) -> Sequence[RevisionRow]:
+        """The stored revisions with these numbers."""

@@ -26,8 +26,10 @@ def init_hub(app: Flask) -> None:
     limits = Limits(
         max_update_bytes=app.config["MAX_UPDATE_BYTES"],
         checkpoint_every=app.config["CHECKPOINT_EVERY_UPDATES"],
+        revision_pause_s=app.config["REVISION_PAUSE_S"],
     )
-    app.extensions[HUB_KEY] = Hub(get_engine(app.config["CRDT_ENGINE"]), store, limits)
+    engine = get_engine(app.config["CRDT_ENGINE"])
+    app.extensions[HUB_KEY] = Hub(engine, store, limits, history=store)
 
 
 def hub() -> Hub:

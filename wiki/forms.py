@@ -85,3 +85,9 @@ class ConfirmForm(FlaskForm):
     """An empty form: a button whose POST carries the CSRF token."""
 
     confirm = HiddenField(default="1")
+
+
+class NameForm(ServiceForm):
+    name = StringField(
+        "Name this version", validators=[DataRequired("Enter a name."), Length(max=200)]
+    )

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, func, insert, select
+from dataclasses import asdict
+
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from crdt.store import LogRecord, Sender, Snapshot
-from wiki.models import Checkpoint, ClientAssignment, UpdateRecord
+from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Sender, Snapshot
+from wiki.models import AttributionCheckpoint, Checkpoint, ClientAssignment, Revision, UpdateRecord
 
 _log = UpdateRecord.__table__
 _checkpoints = Checkpoint.__table__
 _clients = ClientAssignment.__table__
+_revisions = Revision.__table__
+_history = AttributionCheckpoint.__table__
 
 
 class SqlUpdateStore:
-    """Update log, checkpoints and client ids in the application's database."""
+    """Update log, checkpoints, client ids, revisions and attribution in the app's database."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -94,6 +98,60 @@ class SqlUpdateStore:
         except IntegrityError:
             return False
         return True
+
+    def save_history(
+        self, doc_id: int, revisions: Sequence[RevisionRow], checkpoint: HistoryCheckpoint | None
+    ) -> None:
+        """Insert new revisions, update changed ones (names untouched), store a checkpoint."""
+        numbers = [row.number for row in revisions]
+        with self._engine.begin() as conn:
+            existing = set(
+                conn.execute(
+                    select(_revisions.c.number).where(
+                        _revisions.c.document_id == doc_id, _revisions.c.number.in_(numbers)
+                    )
+                ).scalars()
+            )
+            for row in revisions:
+                values = asdict(row)
+                if row.number in existing:
+                    conn.execute(
+                        update(_revisions)
+                        .where(_revisions.c.document_id == doc_id,
+                               _revisions.c.number == row.number)
+                        .values(**values)
+                    )
+                else:
+                    conn.execute(insert(_revisions).values(document_id=doc_id, **values))
+            if checkpoint is not None:
+                conn.execute(
+                    insert(_history).values(
+                        document_id=doc_id, seq=checkpoint.seq, tracker=checkpoint.tracker,
+                        data=checkpoint.data,
+                    )
+                )
+
+    def history_checkpoint(
+        self, doc_id: int, upto_seq: int | None = None
+    ) -> HistoryCheckpoint | None:
+        """The newest attribution checkpoint at or before ``upto_seq``."""
+        query = select(_history.c.seq, _history.c.tracker, _history.c.data).where(
+            _history.c.document_id == doc_id
+        )
+        if upto_seq is not None:
+            query = query.where(_history.c.seq <= upto_seq)
+        with self._engine.connect() as conn:
+            row = conn.execute(query.order_by(_history.c.seq.desc()).limit(1)).first()
+        return HistoryCheckpoint(row.seq, row.tracker, row.data) if row else None
+
+    def revision_rows(self, doc_id: int, numbers: Sequence[int]) -> Sequence[RevisionRow]:
+        """The stored revisions with these numbers."""
+        fields = [c for c in RevisionRow.__dataclass_fields__]
+        query = select(*(_revisions.c[name] for name in fields)).where(
+            _revisions.c.document_id == doc_id, _revisions.c.number.in_(list(numbers))
+        )
+        with self._engine.connect() as conn:
+            return [RevisionRow(**row._mapping) for row in conn.execute(query)]
 
     @staticmethod
     def _records_query(doc_id: int, after_seq: int):  # type: ignore[no-untyped-def]

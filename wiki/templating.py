@@ -25,3 +25,32 @@ def register_templating(app: Flask) -> None:
         Visibility=Visibility,
     )
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.filters["percentages"] = whole_percentages
+    app.jinja_env.filters["shares_text"] = shares_text
+    app.jinja_env.globals["KIND_WORDS"] = KIND_WORDS
+
+
+KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
+
+
+def whole_percentages(shares: dict[str, float]) -> dict[str, int]:
+    """Fractions as whole percentages that add up to 100 (largest remainder first)."""
+    if not any(shares.values()):
+        return dict.fromkeys(shares, 0)
+    raw = {kind: value * 100 for kind, value in shares.items()}
+    result = {kind: int(value) for kind, value in raw.items()}
+    short = 100 - sum(result.values())
+    for kind in sorted(raw, key=lambda k: raw[k] - result[k], reverse=True)[:short]:
+        result[kind] += 1
+    return result
+
+
+def shares_text(shares: dict[str, float]) -> str:
+    """'62% government · 38% civil society': the shares in words, largest first."""
+    percentages = whole_percentages(shares)
+    parts = [
+        f"{value}% {KIND_WORDS[kind]}"
+        for kind, value in sorted(percentages.items(), key=lambda item: -item[1])
+        if value
+    ]
+    return " · ".join(parts) or "no text"

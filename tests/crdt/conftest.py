@@ -80,6 +80,22 @@ class YjsPeer:
     def contents(self, parts: list[str]) -> bytes:
         return unb64(self.call("contents", parts=parts)["update"])
 
+    def sync(self, state_vector: bytes, update: bytes) -> dict[str, bytes]:
+        """y-protocols' step 1, step 2 (answering ``state_vector``) and update messages."""
+        reply = self.call("sync", sv=b64(state_vector), update=b64(update))
+        return {key: unb64(value) for key, value in reply.items() if key != "text"}
+
+    def awareness(
+        self, client_id: int, states: list[Any], remove: bool = False
+    ) -> dict[str, bytes]:
+        """An awareness update after setting ``states`` in turn (and removing, if asked)."""
+        reply = self.call("awareness", client_id=client_id, states=states, remove=remove)
+        return {"update": unb64(reply["update"]), "message": unb64(reply["message"])}
+
+    def apply_awareness(self, update: bytes) -> list[list[Any]]:
+        """[client id, clock, state] of each client y-protocols holds after the update."""
+        return list(self.call("apply_awareness", update=b64(update))["states"])
+
 
 @pytest.fixture(scope="session")
 def yjs() -> Iterator[YjsPeer]:

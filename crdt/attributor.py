@@ -1,0 +1,114 @@
+"""Revisions and who-wrote-what, computed from the stored log in log order.
+
+This runs after updates are acknowledged, never on the acknowledgement's path: it
+replays each stored record on a shadow document to read its text delta, assigns the
+record to a revision, and feeds the delta to the attribution shadow. Because it only
+reads the log in order, it computes exactly what it would have computed inline.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from crdt.attribution import Attribution
+from crdt.engine import Doc, Engine
+from crdt.revisions import REVISION_PAUSE_S, RevisionTracker
+from crdt.store import HistoryCheckpoint, HistoryStore, LogRecord, RevisionRow, UpdateStore
+
+BATCH_RECORDS = 1000
+
+
+class Attributor:
+    """The history of one document up to ``seq``; owned by one thread (it holds an engine doc)."""
+
+    def __init__(
+        self,
+        doc_id: int,
+        engine: Engine,
+        store: UpdateStore,
+        history: HistoryStore,
+        *,
+        pause_s: float = REVISION_PAUSE_S,
+        checkpoint_every: int = 500,
+    ) -> None:
+        self.doc_id = doc_id
+        self._store = store
+        self._history = history
+        self._engine = engine
+        self._pause_s = pause_s
+        self._checkpoint_every = checkpoint_every
+        self.seq = 0
+        self.attribution = Attribution()
+        self.tracker = RevisionTracker(pause_s)
+        self._shadow: Doc = engine.new_doc()
+        self._open: RevisionRow | None = None
+        self._checkpointed = 0
+
+    def load(self, upto_seq: int | None = None) -> None:
+        """Start from the newest checkpoint at or before ``upto_seq``."""
+        checkpoint = self._history.history_checkpoint(self.doc_id, upto_seq)
+        if checkpoint is None:
+            return
+        self.seq = self._checkpointed = checkpoint.seq
+        self.attribution = Attribution.from_bytes(checkpoint.data)
+        self.tracker = RevisionTracker.from_dict(json.loads(checkpoint.tracker), self._pause_s)
+        snapshot = self._store.snapshot(self.doc_id, checkpoint.seq)
+        self._shadow = self._engine.new_doc()
+        if snapshot.state is not None:
+            self._shadow.apply_update(snapshot.state)
+        for record in snapshot.tail:
+            self._shadow.apply_update(record.data)
+        if self.tracker.revision:
+            rows = self._history.revision_rows(self.doc_id, [self.tracker.revision])
+            self._open = replace(rows[0]) if rows else None
+
+    def catch_up(self, head_seq: int, *, persist: bool = True, limit: int | None = None) -> int:
+        """Replay stored records up to ``head_seq`` (at most ``limit``); returns how many."""
+        done = 0
+        while self.seq < head_seq and (limit is None or done < limit):
+            want = head_seq - self.seq if limit is None else min(head_seq - self.seq, limit - done)
+            records = self._store.records(self.doc_id, self.seq, min(BATCH_RECORDS, want))
+            if not records:
+                break
+            changed = [self._replay(record) for record in records]
+            done += len(records)
+            if persist:
+                self._save(list({row.number: row for row in changed}.values()))
+        return done
+
+    def _replay(self, record: LogRecord) -> RevisionRow:
+        sender = record.sender
+        number, opened = self.tracker.assign(sender.person_id, record.created_at)
+        delta = self._shadow.apply_update_delta(record.data)
+        inserted, deleted = self.attribution.apply_delta(delta, record.seq, number)
+        row = self._open
+        if opened or row is None:
+            row = RevisionRow(
+                number, sender.person_id, sender.organisation_id, sender.organisation_kind,
+                record.seq, record.seq, record.created_at, record.created_at,
+            )
+            self._open = row
+        row.last_seq = record.seq
+        row.ended_at = max(row.ended_at, record.created_at)
+        row.inserted += inserted
+        row.deleted += deleted
+        self.seq = record.seq
+        return replace(row)
+
+    def _save(self, rows: list[RevisionRow]) -> None:
+        checkpoint = None
+        if self.seq - self._checkpointed >= self._checkpoint_every:
+            tracker = json.dumps(self.tracker.to_dict())
+            checkpoint = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
+        self._history.save_history(self.doc_id, rows, checkpoint)
+        if checkpoint is not None:
+            self._checkpointed = self.seq
+
+    def snapshot(self) -> Attribution:
+        """A copy of the attribution that other threads may read while this one goes on."""
+        return Attribution.from_bytes(self.attribution.to_bytes())
+
+    def close(self) -> None:
+        """Drop the shadow document (on the owning thread, as y-py requires)."""
+        del self._shadow

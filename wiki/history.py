@@ -1,0 +1,232 @@
+"""Revision history and attribution of a document, for the history pages and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from crdt.attribution import Attribution
+from crdt.attributor import Attributor
+from crdt.paragraphs import Author, Paragraph, describe_paragraphs, paragraph_history
+from crdt.room import History
+from crdt.textdiff import word_diff
+from wiki.content import WAIT_S, hub
+from wiki.extensions import db
+from wiki.models import Document, Organisation, Person, Revision
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Change:
+    """A piece of a word diff: equal, inserted or deleted text, and who made the change."""
+
+    tag: str
+    text: str
+    authors: tuple[Author, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParagraphRevision:
+    """One revision that changed a paragraph, with its word diff."""
+
+    revision: Revision
+    changes: list[Change]
+
+
+def current(doc: Document) -> History:
+    """The document's text and attribution, with every stored update attributed."""
+    return hub().room(doc.id).history().result(WAIT_S)
+
+
+def revisions(doc: Document) -> list[Revision]:
+    """Every revision of the document, oldest first (attribution brought up to date first)."""
+    current(doc)
+    query = select(Revision).where(Revision.document_id == doc.id).order_by(Revision.number)
+    return list(db.session.scalars(query))
+
+
+def latest_revision(doc: Document) -> int:
+    """The number of the document's newest revision, 0 if it has none."""
+    current(doc)
+    query = select(func.max(Revision.number)).where(Revision.document_id == doc.id)
+    return db.session.scalar(query) or 0
+
+
+def find_revision(doc: Document, number: int) -> Revision | None:
+    """One revision of the document."""
+    current(doc)
+    return db.session.get(Revision, (doc.id, number))
+
+
+def authors(rows: Sequence[Revision]) -> dict[int, Author]:
+    """Revision number -> who made it, for the attribution maths."""
+    people = {p.id: p for p in db.session.scalars(select(Person))}
+    orgs = {o.id: o for o in db.session.scalars(select(Organisation))}
+    result = {}
+    for row in rows:
+        org = orgs[row.organisation_id]
+        person = people.get(row.person_id) if row.person_id else None
+        result[row.number] = Author(
+            person.id if person else None,
+            person.name if person else f"{org.name} (set-up)",
+            org.id,
+            org.name,
+            row.organisation_kind,
+        )
+    return result
+
+
+def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attribution]:
+    """Text and attribution at the end of ``revision`` (None: now)."""
+    if revision is None:
+        history = current(doc)
+        return history.text, history.attribution
+    rooms = hub()
+    assert rooms.history is not None
+    attributor = Attributor(
+        doc.id, rooms.engine, rooms.store, rooms.history,
+        pause_s=rooms.limits.revision_pause_s, checkpoint_every=rooms.limits.checkpoint_every,
+    )
+    attributor.load(revision.last_seq)
+    attributor.catch_up(revision.last_seq, persist=False)
+    attribution = attributor.attribution
+    attributor.close()
+    return attribution.text(), attribution
+
+
+def paragraphs(doc: Document, revision: Revision | None = None) -> list[Paragraph]:
+    """Every paragraph of the document (now, or at ``revision``) with its attribution."""
+    text, attribution = attribution_at(doc, revision)
+    return describe_paragraphs(text, attribution, authors(revisions(doc)))
+
+
+def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) -> list[Change]:
+    """A word diff from revision ``old`` to ``new``, each change labelled with its authors.
+
+    With ``organisation_id``, only that organisation's changes are marked; the others'
+    show as the text they left.
+    """
+    attribution = current(doc).attribution
+    who = authors(revisions(doc))
+    before, after = attribution.text_at(old), attribution.text_at(new)
+    inserted_by, deleted_by = _change_revisions(attribution, old, new)
+    changes, old_pos, new_pos = [], 0, 0
+    for tag, text in word_diff(before, after):
+        if tag == "equal":
+            changes.append(Change("equal", text))
+            old_pos, new_pos = old_pos + len(text), new_pos + len(text)
+            continue
+        if tag == "insert":
+            revs, new_pos = set(inserted_by[new_pos : new_pos + len(text)]), new_pos + len(text)
+        else:
+            revs, old_pos = set(deleted_by[old_pos : old_pos + len(text)]), old_pos + len(text)
+        labelled = tuple(who[r] for r in sorted(revs) if r in who)
+        if organisation_id is not None and all(
+            a.organisation_id != organisation_id for a in labelled
+        ):
+            if tag == "insert":
+                changes.append(Change("equal", text))
+            continue
+        changes.append(Change(tag, text, labelled))
+    return _merge(changes)
+
+
+def paragraph_changes(doc: Document, paragraph_id: str) -> list[ParagraphRevision]:
+    """Every revision that changed one paragraph, each with its word diff."""
+    history = current(doc)
+    rows = {row.number: row for row in revisions(doc)}
+    who = authors(list(rows.values()))
+    result = []
+    for change in paragraph_history(history.text, history.attribution, paragraph_id):
+        label = (who[change.revision],) if change.revision in who else ()
+        pieces = [
+            Change(tag, text, () if tag == "equal" else label)
+            for tag, text in word_diff(change.before, change.after)
+        ]
+        result.append(ParagraphRevision(rows[change.revision], pieces))
+    return result
+
+
+def _change_revisions(
+    attribution: Attribution, old: int, new: int
+) -> tuple[list[int], list[int]]:
+    # For each character of the new text, the revision that inserted it; for each of the
+    # old text, the revision that deleted it (0 if it survives): who made each change.
+    inserted_by: list[int] = []
+    deleted_by: list[int] = []
+    for run in attribution.runs():
+        size = len(run.text)
+        alive_old = run.ins_rev <= old and (not run.del_rev or run.del_rev > old)
+        alive_new = run.ins_rev <= new and (not run.del_rev or run.del_rev > new)
+        if alive_new:
+            inserted_by.extend([run.ins_rev] * size)
+        if alive_old:
+            gone = run.del_rev if run.del_rev and old < run.del_rev <= new else 0
+            deleted_by.extend([gone] * size)
+    return inserted_by, deleted_by
+
+
+def _merge(changes: list[Change]) -> list[Change]:
+    merged: list[Change] = []
+    for change in changes:
+        last = merged[-1] if merged else None
+        if last and last.tag == change.tag and last.authors == change.authors:
+            merged[-1] = Change(last.tag, last.text + change.text, last.authors)
+        else:
+            merged.append(change)
+    return merged
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of text written by one author, for the inline attribution marks."""
+
+    text: str
+    author: Author | None
+
+
+def filter_revisions(
+    rows: Sequence[Revision], who: dict[int, Author], args: Mapping[str, str]
+) -> list[Revision]:
+    """The revisions matching the history page's filters (kind, organisation, person)."""
+    kind = args.get("kind") or None
+    organisation = _int(args.get("organisation"))
+    person = _int(args.get("person"))
+    return [
+        row
+        for row in rows
+        if (kind is None or row.organisation_kind == kind)
+        and (organisation is None or row.organisation_id == organisation)
+        and (person is None or who[row.number].person_id == person)
+    ]
+
+
+def organisation_name(organisation_id: int | None) -> str | None:
+    """An organisation's name, for labelling a filtered diff."""
+    if organisation_id is None:
+        return None
+    org = db.session.get(Organisation, organisation_id)
+    return org.name if org else None
+
+
+def marked_runs(doc: Document, revision: Revision | None) -> list[Segment]:
+    """The visible text split into stretches by author."""
+    _text, attribution = attribution_at(doc, revision)
+    who = authors(revisions(doc))
+    segments: list[Segment] = []
+    for run in attribution.runs():
+        if not run.visible or (revision is not None and run.ins_rev > revision.number):
+            continue
+        author = who.get(run.ins_rev)
+        if segments and segments[-1].author == author:
+            segments[-1] = Segment(segments[-1].text + run.text, author)
+        else:
+            segments.append(Segment(run.text, author))
+    return segments
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None

@@ -1,0 +1,136 @@
+"""History pages: revisions, the document at a revision, diffs, restore, attribution."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from wiki import content, history
+from wiki.extensions import db
+from wiki.forms import ConfirmForm, NameForm
+from wiki.models import Document, Revision
+from wiki.pages import load_document
+from wiki.policy import Action, signed_in
+from wiki.render import render_markdown
+
+bp = Blueprint("timeline", __name__)
+
+
+def load_revision(doc: Document, number: int) -> Revision:
+    """A revision of a visible document, or 404."""
+    revision = history.find_revision(doc, number)
+    if revision is None:
+        abort(404)
+    return revision
+
+
+@bp.get("/<slug>/history")
+def revisions(slug: str) -> str:
+    doc = load_document(slug, Action.VIEW)
+    rows = history.revisions(doc)
+    who = history.authors(rows)
+    listing = history.filter_revisions(rows, who, request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    shown = listing[::-1][(page - 1) * history.PAGE_SIZE : page * history.PAGE_SIZE]
+    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "history.html", doc=doc, rows=shown, who=who, page=page,
+        pages=max(1, -(-len(listing) // history.PAGE_SIZE)), filters=request.args,
+        filter_args=filter_args, name_form=NameForm(), named=[r for r in rows if r.name],
+        organisations=sorted({(a.organisation_id, a.organisation_name) for a in who.values()},
+                             key=lambda pair: pair[1]),
+        people=sorted({(a.person_id, a.person_name) for a in who.values() if a.person_id},
+                      key=lambda pair: pair[1]),
+    )
+
+
+@bp.get("/<slug>/revisions/<int:number>")
+def revision(slug: str, number: int) -> str:
+    doc = load_document(slug, Action.VIEW)
+    revision = load_revision(doc, number)
+    latest = history.latest_revision(doc)
+    text = content.text_at(doc, revision.last_seq)
+    who = history.authors([revision])[number]
+    return render_template(
+        "revision.html", doc=doc, revision=revision, author=who, latest=latest,
+        html=render_markdown(text), restore_form=ConfirmForm(),
+    )
+
+
+@bp.get("/<slug>/revisions")
+def jump(slug: str) -> Response:
+    doc = load_document(slug, Action.VIEW)
+    number = request.args.get("number", type=int)
+    if number is None:
+        return redirect(url_for("timeline.revisions", slug=doc.slug))
+    return redirect(url_for("timeline.revision", slug=doc.slug, number=number))
+
+
+@bp.post("/<slug>/revisions/<int:number>/restore")
+def restore(slug: str, number: int) -> Response:
+    doc = load_document(slug, Action.EDIT)
+    revision = load_revision(doc, number)
+    person = signed_in(current_user)
+    if person is None or not ConfirmForm().validate_on_submit():
+        abort(400)
+    _text, head = content.read_text(doc)
+    content.edit_text(doc, person, person.organisation, head, content.text_at(doc, revision.last_seq))
+    flash(f"Restored revision {number} as a new edit.")
+    return redirect(url_for("pages.view", slug=doc.slug))
+
+
+@bp.post("/<slug>/revisions/<int:number>/name")
+def name(slug: str, number: int) -> Response | tuple[str, int]:
+    doc = load_document(slug, Action.EDIT)
+    revision = load_revision(doc, number)
+    form = NameForm()
+    if not form.validate_on_submit():
+        flash("Give the version a name of 1 to 200 characters.")
+        return redirect(url_for("timeline.revisions", slug=doc.slug))
+    revision.name = (form.name.data or "").strip()
+    db.session.commit()
+    flash(f"Revision {number} is now named “{revision.name}”.")
+    return redirect(url_for("timeline.revisions", slug=doc.slug))
+
+
+@bp.get("/<slug>/diff")
+def diff(slug: str) -> str:
+    doc = load_document(slug, Action.VIEW)
+    latest = history.latest_revision(doc)
+    new = min(max(request.args.get("to", latest, type=int) or 0, 0), latest)
+    old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), new)
+    organisation = request.args.get("organisation", type=int)
+    changes = history.diff(doc, old, new, organisation)
+    rows = history.revisions(doc)
+    return render_template(
+        "diff.html", doc=doc, old=old, new=new, changes=changes, rows=rows, latest=latest,
+        organisation=history.organisation_name(organisation),
+    )
+
+
+@bp.get("/<slug>/attribution")
+def attribution(slug: str) -> str:
+    doc = load_document(slug, Action.VIEW)
+    number = request.args.get("revision", type=int)
+    revision = load_revision(doc, number) if number else None
+    paragraphs = history.paragraphs(doc, revision)
+    who = history.authors(history.revisions(doc))
+    return render_template(
+        "attribution.html", doc=doc, paragraphs=paragraphs, revision=revision,
+        marks=request.args.get("marks") == "1", who=who,
+        runs=history.marked_runs(doc, revision) if request.args.get("marks") == "1" else None,
+    )
+
+
+@bp.get("/<slug>/attribution/<paragraph_id>")
+def paragraph(slug: str, paragraph_id: str) -> str:
+    doc = load_document(slug, Action.VIEW)
+    try:
+        changes = history.paragraph_changes(doc, paragraph_id)
+    except LookupError:
+        abort(404)
+    who = history.authors([change.revision for change in changes])
+    return render_template(
+        "paragraph.html", doc=doc, paragraph_id=paragraph_id, changes=changes, who=who
+    )
