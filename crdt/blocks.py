@@ -9,10 +9,10 @@ Every character of the shadow, tombstones included, belongs to exactly one block
   (a deleted first word is recorded on its own paragraph); otherwise, and at the ends of
   the text, all of it goes to the one neighbour's block.
 
-A gap's right neighbour is the first visible character after it that is not newer than
-the gap's deletions: text typed there later never stood next to the deleted characters
-(Yjs merely places it after them). So a deleted first word stays with its paragraph when
-someone later types a new paragraph in front of it.
+A tombstone's right neighbour is the first visible character after it that is not newer
+than its deletion: text typed there later never stood next to it (Yjs merely places it
+after it). So a deleted first word stays with its paragraph when someone later types a
+new paragraph in front of it.
 
 A block's revisions are those that inserted or deleted any character it owns. Its id is
 the id of its oldest *anchored* character: visible characters, and tombstones that shared
@@ -30,6 +30,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from markdown_it import MarkdownIt
 
@@ -72,33 +73,67 @@ def split_blocks(text: str) -> list[Block]:
 
 def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list[Piece]]:
     """Every run of the shadow cut into pieces and given to the block that owns it."""
-    owned: list[list[Piece]] = [[] for _ in blocks]
     if not blocks:
-        return owned
-    starts = [block.start for block in blocks]
-    length = attribution.visible_text_length()
-    gap: list[Run] = []
-    gap_start, gap_rev = 0, 0
-    before: str | None = None
-    gap_before: str | None = None
+        return []
+    walk = _Walk(blocks, attribution.visible_text_length())
     for run in attribution.runs():
         if run.del_rev:
-            if not gap:
-                gap_start, gap_before = run.start, before
-            gap.append(run)
-            gap_rev = max(gap_rev, run.del_rev)
-            continue
-        # Text typed after the gap's deletions never stood next to those characters (Yjs
-        # puts it after them), so the gap's right neighbour is the first older text.
-        if gap and run.ins_rev <= gap_rev:
-            sides = (gap_start, gap_before), (run.start, run.text[0])
-            _settle_gap(owned, starts, length, gap, *sides)
-            gap, gap_rev = [], 0
-        _add_visible(owned, starts, run)
-        before = run.text[-1]
-    if gap:
-        _settle_gap(owned, starts, length, gap, (gap_start, gap_before), (length, None))
-    return owned
+            walk.tombstone(run)
+        else:
+            walk.visible(run)
+    walk.finish()
+    return walk.owned
+
+
+class _Walk:
+    """One pass over the shadow in document order, handing its runs out to blocks."""
+
+    def __init__(self, blocks: Sequence[Block], length: int) -> None:
+        self.owned: list[list[Piece]] = [[] for _ in blocks]
+        self.starts = [block.start for block in blocks]
+        self.length = length
+        self.before: str | None = None  # the last visible character so far
+        # Tombstones still looking for their right neighbour, each with its left one.
+        self.pending: list[tuple[Run, int, str | None]] = []
+        self.newest = 0  # the latest deletion among them
+
+    def tombstone(self, run: Run) -> None:
+        self.pending.append((run, run.start, self.before))
+        self.newest = max(self.newest, run.del_rev)
+
+    def visible(self, run: Run) -> None:
+        # Text typed after a tombstone was deleted never stood next to it (Yjs merely puts
+        # it after it): such tombstones float on to the next older text.
+        if self.newest >= run.ins_rev:
+            self._anchor(run)
+        _add_visible(self.owned, self.starts, run)
+        self.before = run.text[-1]
+
+    def finish(self) -> None:
+        if self.pending:
+            self._settle(self.pending, self.length, None)
+
+    def _anchor(self, run: Run) -> None:
+        """Settle the tombstones ``run`` anchors, and earlier ones that lived beside them."""
+        settled: list[tuple[Run, int, str | None]] = []
+        floating: list[tuple[Run, int, str | None]] = []
+        born = run.ins_rev  # a tombstone deleted since then stood beside those settled
+        for item in reversed(self.pending):
+            if item[0].del_rev >= born:
+                settled.append(item)
+                born = min(born, item[0].ins_rev)
+            else:
+                floating.append(item)
+        self.pending = floating[::-1]
+        self.newest = max((tomb.del_rev for tomb, _, _ in self.pending), default=0)
+        self._settle(settled[::-1], run.start, run.text[0])
+
+    def _settle(
+        self, group: list[tuple[Run, int, str | None]], index: int, after: str | None
+    ) -> None:
+        _, left_index, before = group[0]
+        gap = [run for run, _, _ in group]
+        _settle_gap(self.owned, self.starts, self.length, gap, (left_index, before), (index, after))
 
 
 def _add_visible(owned: list[list[Piece]], starts: list[int], run: Run) -> None:
@@ -123,8 +158,6 @@ def _settle_gap(
 ) -> None:
     """Give tombstones away; ``left`` and ``right`` are their neighbours' (index, char)."""
     (left_index, before), (right_index, after) = left, right
-    text = "".join(run.text for run in gap)
-    first, last = text.find("\n"), text.rfind("\n")
     # A tombstone is anchored if its deleted line still has visible text of this block.
     anchored_before = before is not None and before != "\n"
     anchored_after = after is not None and after != "\n"
@@ -134,14 +167,15 @@ def _settle_gap(
         above = max(below, 0)
     if below < 0:  # at the end of the text
         below = above
-    cut = last + 1 if above != below else 0  # characters before cut go to the block above
-    bounds = sorted({mark for mark in (first, last + 1, cut) if 0 < mark < len(text)})
-    pos = 0
-    for run in gap:
+    offsets = list(accumulate((len(run.text) for run in gap), initial=0))
+    breaks = _line_breaks(gap, offsets)
+    for run, pos in zip(gap, offsets, strict=False):
+        first, last = breaks[run.del_rev]
+        cut = last + 1 if above != below else 0  # characters before cut go to the block above
+        bounds = sorted({mark - pos for mark in (first, last + 1, cut) if pos < mark})
         at = 0
-        while at < len(run.text):
+        for stop in [*(b for b in bounds if b < len(run.text)), len(run.text)]:
             here = pos + at
-            stop = min(next((b for b in bounds if b > here), len(text)) - pos, len(run.text))
             if first < 0:
                 anchored = anchored_before or anchored_after
             else:
@@ -149,7 +183,24 @@ def _settle_gap(
             piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, run.del_rev, anchored)
             owned[above if here < cut else below].append(piece)
             at = stop
-        pos += len(run.text)
+
+
+def _line_breaks(gap: list[Run], offsets: list[int]) -> dict[int, tuple[int, int]]:
+    """For each deleting revision in the gap, its first and last newline then still in place.
+
+    Tombstones typed after a revision's deletion (or deleted before it) never shared a line
+    with what that revision deleted, so their newlines do not count for it.
+    """
+    breaks: dict[int, tuple[int, int]] = {}
+    for rev in {run.del_rev for run in gap}:
+        first = last = -1
+        for run, pos in zip(gap, offsets, strict=False):
+            if run.ins_rev <= rev <= run.del_rev and "\n" in run.text:
+                if first < 0:
+                    first = pos + run.text.index("\n")
+                last = pos + run.text.rindex("\n")
+        breaks[rev] = first, last
+    return breaks
 
 
 def piece_id(pieces: Iterable[Piece]) -> tuple[int, int] | None:

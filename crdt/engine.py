@@ -5,14 +5,18 @@ is asked for code points ("utf32"), pycrdt counts UTF-8 bytes and is converted h
 assume the text holds only strings, which ``crdt.updates.check_update`` enforces.
 
 Threads: a y-py doc is bound to the thread that created it (another thread touching it
-panics "unsendable", raised here as RuntimeError); a pycrdt doc may move between threads but
-must never be used by two at once. Either way a live document needs exactly one owner.
+panics "unsendable", raised here as RuntimeError; dropping it elsewhere panics too, so the
+adapters keep no reference cycles); a pycrdt doc may move between threads but must never be
+used by two at once. Either way a live document needs exactly one owner.
 
 Failed applies: an update that does not decode raises MalformedUpdate and leaves the doc
-unchanged. y-py (yrs 0.12) can also panic half-way through integrating a decodable update
-(a delete that splits a surrogate pair, an origin inside a struct not yet integrated) after
-it has changed the text. Any such failure raises EngineFailure (a MalformedUpdate) and the
-doc then refuses every call with BrokenDocument: rebuild it from the stored log.
+unchanged. y-py (0.6.2, on yrs 0.12) can also panic half-way through integrating a decodable
+update (a delete that splits a surrogate pair, an origin inside a struct not yet integrated)
+after it has changed the text. Any such failure raises EngineFailure (a MalformedUpdate) and
+the doc then refuses every call with BrokenDocument: rebuild it from the stored log.
+
+Out of order: y-py drops what it cannot integrate yet, so its adapter holds such updates
+(up to MAX_PENDING) and re-applies them once their dependencies arrive, as Yjs does.
 """
 
 from __future__ import annotations
@@ -145,12 +149,17 @@ class YPyDoc(_EngineDoc):
         y = import_module("y_py")
         self._doc = y.YDoc(client_id=_client_id(client_id), offset_kind="utf32")
         self._text = self._doc.get_text(TEXT_NAME)
-        self._apply = self._integrate
         self._encode = partial(y.encode_state_as_update, self._doc)
         self._vector = partial(y.encode_state_vector, self._doc)
         self._subscribed = False
-        self._captured: list[bytes] | None = None  # a list only while edit() runs
-        self._pending: list[tuple[bytes, Any]] = []
+        # Holds a list only while edit() runs. The doc's callback sees this holder, never
+        # self: a cycle through the doc would leave it to the garbage collector, which may
+        # run on another thread, and y-py panics when a doc is dropped off its own thread.
+        self._captured: list[list[bytes] | None] = [None]
+        self._pending: list[tuple[bytes, Spans, Spans]] = []
+
+    def apply_update(self, update: bytes) -> None:
+        self._call("update", self._integrate, update, mutates=True)  # no bound method kept
 
     def _integrate(self, update: bytes) -> None:
         """Apply in one transaction, re-applying updates y-py dropped for a missing dependency.
@@ -162,15 +171,16 @@ class YPyDoc(_EngineDoc):
 
         with self._doc.begin_transaction() as txn:
             txn.apply_v1(update)
-            waiting, before = [*self._pending, (update, _claims(update))], None
-            while waiting:
+            waiting, before = [*self._pending, (update, *_spans(update))], None
+            while True:
                 vector = parse_state_vector(bytes(txn.state_vector_v1()))
-                waiting = [(u, claims) for u, claims in waiting if _lacks(claims, vector)]
-                if vector == before:
+                waiting = [entry for entry in waiting if not _reached(entry[1], vector)]
+                ready = [entry[0] for entry in waiting if _reached(entry[2], vector)]
+                if not ready or vector == before:  # only what can now succeed is retried
                     break
                 before = vector
-                for u, _ in waiting:
-                    txn.apply_v1(u)
+                for held in ready:
+                    txn.apply_v1(held)
             self._pending = waiting[-MAX_PENDING:]
 
     def text(self) -> str:
@@ -182,9 +192,9 @@ class YPyDoc(_EngineDoc):
         if not check_ops(ops, len(self._text)):
             return EMPTY_UPDATE
         if not self._subscribed:  # y-py cannot unsubscribe, so subscribe on a doc's first edit
-            self._doc.observe_after_transaction(self._capture)
+            self._doc.observe_after_transaction(partial(_capture, self._captured))
             self._subscribed = True
-        self._captured = captured = list[bytes]()
+        self._captured[0] = captured = list[bytes]()
         try:
             with self._doc.begin_transaction() as txn:
                 for index, delete_count, insert in ops:
@@ -193,28 +203,34 @@ class YPyDoc(_EngineDoc):
                     if insert:
                         self._text.insert(txn, index, insert)
         finally:
-            self._captured = None
+            self._captured[0] = None
         return bytes(captured[-1]) if captured else EMPTY_UPDATE
 
-    def _capture(self, event: Any) -> None:
-        if self._captured is not None:  # an edit's transaction, not an apply on the hot path
-            self._captured.append(event.get_update())
+
+def _capture(holder: list[list[bytes] | None], event: Any) -> None:
+    captured = holder[0]
+    if captured is not None:  # an edit's transaction, not an apply on the hot path
+        captured.append(event.get_update())
 
 
-def _claims(update: bytes) -> list[tuple[int, int]]:
-    """(client, end clock) of every struct and delete range in an update."""
+Spans = list[tuple[int, int]]  # (client, clock) pairs a state vector must reach
+
+
+def _spans(update: bytes) -> tuple[Spans, Spans]:
+    """What an update brings (its structs and deletes) and what it needs first."""
     from crdt.updates import parse_update  # crdt.updates imports this module
 
     try:
         info = parse_update(update)
     except MalformedUpdate:  # stricter than the engine, which took it: nothing to wait for
-        return []
-    spans = [*info.structs.items(), *info.deletes.items()]
-    return [(client, clock + n) for client, ranges in spans for clock, n in ranges]
+        return [], []
+    ranges = [*info.structs.items(), *info.deletes.items()]
+    brings = [(client, clock + n) for client, spans in ranges for clock, n in spans]
+    return brings, list(info.needs.items())
 
 
-def _lacks(claims: list[tuple[int, int]], vector: dict[int, int]) -> bool:
-    return any(end > vector.get(client, 0) for client, end in claims)
+def _reached(spans: Spans, vector: dict[int, int]) -> bool:
+    return all(end <= vector.get(client, 0) for client, end in spans)
 
 
 class PycrdtDoc(_EngineDoc):

@@ -1,11 +1,11 @@
-"""The live rooms of one server process, and rebuilding a document as it was at any seq."""
+"""The live rooms of one server process."""
 
 from __future__ import annotations
 
 import threading
 
 from crdt.engine import Doc, Engine
-from crdt.room import Limits, Room
+from crdt.room import Limits, Room, rebuild
 from crdt.store import HistoryStore, UpdateStore
 
 
@@ -36,7 +36,11 @@ class Hub:
             return room
 
     def rebuild(self, doc_id: int, upto_seq: int, client_id: int | None = None) -> Doc:
-        """A new document (owned by the calling thread) as it was after update ``upto_seq``."""
+        """A new document as it was after update ``upto_seq``, owned by the calling thread.
+
+        For tools and tests; request handlers use the room's ``text_at`` and
+        ``form_update``, so no engine document ever lives on a request thread.
+        """
         return rebuild(self.engine, self.store, doc_id, upto_seq, client_id)
 
     def close(self) -> None:
@@ -47,14 +51,4 @@ class Hub:
             room.close()
 
 
-def rebuild(
-    engine: Engine, store: UpdateStore, doc_id: int, upto_seq: int, client_id: int | None = None
-) -> Doc:
-    """Load the newest checkpoint at or before ``upto_seq`` and replay the log up to it."""
-    snapshot = store.snapshot(doc_id, upto_seq)
-    doc = engine.new_doc(client_id)
-    if snapshot.state is not None:
-        doc.apply_update(snapshot.state)
-    for record in snapshot.tail:
-        doc.apply_update(record.data)
-    return doc
+__all__ = ["Hub", "rebuild"]

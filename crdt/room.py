@@ -29,6 +29,7 @@ from crdt.errors import CrdtError, UpdateRejected
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
 from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
+from crdt.textdiff import text_ops
 from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_update
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,37 @@ class Room:
         """The document's text and the seq of the newest stored update it includes."""
         return self.call(lambda doc: (doc.text(), self._head))
 
+    def text_at(self, seq: int) -> Future[str]:
+        """The document's text as it was after update ``seq``."""
+        return self.call(lambda _doc: self._rebuild(seq).text())
+
+    def form_update(self, person_id: int | None, base_seq: int, text: str) -> Future[tuple[int, bytes]]:
+        """A fresh client id for the person and the update turning version ``base_seq`` into ``text``.
+
+        The update is made against the document as it was at ``base_seq``: queued with
+        ``submit``, the CRDT merges it with everything stored since, overwriting nothing.
+        The update is empty when the text is unchanged.
+        """
+
+        def make(_doc: Doc) -> tuple[int, bytes]:
+            client_id = self._new_client_id(person_id)
+            base = self._rebuild(base_seq, client_id)
+            ops = text_ops(base.text(), text)
+            return client_id, base.edit(ops) if ops else b""
+
+        return self.call(make)
+
+    def history_at(self, seq: int) -> Future[History]:
+        """Text and attribution as they were after update ``seq`` (nothing is stored)."""
+
+        def replay(_doc: Doc) -> History:
+            attributor = self._new_attributor()
+            attributor.load(seq)
+            attributor.catch_up(seq, persist=False)
+            return History(attributor.seq, attributor.attribution.text(), attributor.attribution)
+
+        return self.call(replay)
+
     def history(self) -> Future[History]:
         """Revisions and attribution brought up to date with every stored update."""
         return self.call(lambda doc: self._history_now(doc))
@@ -184,9 +216,7 @@ class Room:
     def _process(self, batch: list[_Write | _Call]) -> None:
         if not self._ensure_loaded():
             for job in batch:
-                job.future.set_exception(
-                    StorageUnavailable("the server cannot reach its storage; try again shortly")
-                )
+                _fail(job, StorageUnavailable("the server cannot reach its storage; try again shortly"))
             return
         writes: list[tuple[_Write, LogRecord | None]] = []
         calls: list[_Call] = []
@@ -197,15 +227,13 @@ class Room:
             try:
                 writes.append((job, self._accept(job)))
             except UpdateRejected as error:
-                job.future.set_exception(error)
+                _fail(job, error)
             except Exception as error:  # one bad update must not take the room down
                 log.exception("room %s: update of %d bytes failed", self.doc_id, len(job.data))
-                job.future.set_exception(UpdateRejected(f"the update could not be applied: {error}"))
+                _fail(job, UpdateRejected(f"the update could not be applied: {error}"))
         if not self._persist([record for _, record in writes if record is not None]):
             for job, _ in writes:
-                job.future.set_exception(
-                    StorageUnavailable("the server could not store the edit; it will be resent")
-                )
+                _fail(job, StorageUnavailable("the server could not store the edit; resend it"))
         else:
             for job, record in writes:
                 job.future.set_result(record.seq if record else None)
@@ -281,12 +309,7 @@ class Room:
         # replays (no busy loop) until a history request tries again.
         try:
             if self._attributor is None:
-                assert self._history is not None
-                attributor = Attributor(
-                    self.doc_id, self._engine, self._store, self._history,
-                    pause_s=self._limits.revision_pause_s,
-                    checkpoint_every=self._limits.checkpoint_every,
-                )
+                attributor = self._new_attributor()
                 attributor.load()
                 self._attributor = attributor
             self._attributor.catch_up(self._head, limit=limit)
@@ -297,6 +320,18 @@ class Room:
             raise
         self._attribution_failed = False
         return self._attributor
+
+    def _new_attributor(self) -> Attributor:
+        if self._history is None:
+            raise CrdtError("this room keeps no history")
+        return Attributor(
+            self.doc_id, self._engine, self._store, self._history,
+            pause_s=self._limits.revision_pause_s,
+            checkpoint_every=self._limits.checkpoint_every,
+        )
+
+    def _rebuild(self, seq: int, client_id: int | None = None) -> Doc:
+        return rebuild(self._engine, self._store, self.doc_id, seq, client_id)
 
     def _history_now(self, doc: Doc) -> History:
         attributor = self._attribute(limit=None)
@@ -315,13 +350,13 @@ class Room:
 
     def _run_call(self, call: _Call) -> None:
         if self._doc is None and not self._ensure_loaded():
-            call.future.set_exception(StorageUnavailable("the server cannot reach its storage"))
+            _fail(call, StorageUnavailable("the server cannot reach its storage"))
             return
         try:
             assert self._doc is not None
             call.future.set_result(call.fn(self._doc))
         except Exception as error:
-            call.future.set_exception(error)
+            _fail(call, error)
 
     def _new_client_id(self, person_id: int | None) -> int:
         while True:
@@ -331,3 +366,24 @@ class Room:
             ):
                 self._owners[client_id] = person_id
                 return client_id
+
+
+def _fail(job: _Write | _Call, error: BaseException) -> None:
+    # The error crosses to the waiting thread without its traceback: the traceback's
+    # frames hold engine documents, which y-py must never drop off their own thread.
+    error.__traceback__ = None
+    error.__context__ = error.__cause__ = None
+    job.future.set_exception(error)
+
+
+def rebuild(
+    engine: Engine, store: UpdateStore, doc_id: int, upto_seq: int, client_id: int | None = None
+) -> Doc:
+    """Load the newest checkpoint at or before ``upto_seq`` and replay the log up to it."""
+    snapshot = store.snapshot(doc_id, upto_seq)
+    doc = engine.new_doc(client_id)
+    if snapshot.state is not None:
+        doc.apply_update(snapshot.state)
+    for record in snapshot.tail:
+        doc.apply_update(record.data)
+    return doc

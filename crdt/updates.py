@@ -36,7 +36,8 @@ class UpdateInfo:
     """What an update carries: clock ranges per client, its delete set, and what it writes to.
 
     ``structs`` holds Items and GCs (they claim their clocks); ``skips`` holds Skip structs,
-    which carry no content and claim nothing. Ranges are ``(clock, length)``.
+    which carry no content and claim nothing. Ranges are ``(clock, length)``. ``needs`` maps
+    a client to the clock a doc's state vector must reach before the update applies in full.
     """
 
     structs: Ranges
@@ -45,6 +46,7 @@ class UpdateInfo:
     roots: frozenset[str]  # names of the root types that parentless items attach to
     kinds: frozenset[str]  # content kinds of the items, e.g. "string", "deleted", "embed"
     nested: bool  # some item sits inside another item (a nested type) or under a map key
+    needs: dict[int, int]
 
     @property
     def writers(self) -> frozenset[int]:
@@ -60,9 +62,10 @@ def _add_range(ranges: Ranges, client: int, clock: int, length: int) -> None:
         spans.append((clock, length))
 
 
-def _read_id(r: ByteReader) -> None:
-    r.uint()  # client
-    r.uint()  # clock
+def _read_id(r: ByteReader) -> tuple[int, int]:
+    """Read an item id; return it as (client, clock after it), the state that contains it."""
+    client = r.uint()
+    return client, r.uint() + 1
 
 
 def _not_json(constant: str) -> None:
@@ -150,6 +153,7 @@ class _UpdateReader:
         self.roots: set[str] = set()
         self.kinds: set[str] = set()
         self.nested = False
+        self.refs: list[tuple[int, int]] = []  # (client, clock) states the update relies on
 
     def read(self) -> UpdateInfo:
         r = self.r
@@ -160,10 +164,14 @@ class _UpdateReader:
             if client in seen:
                 r.fail(f"client {client} has two struct sections")
             seen.add(client)
+            self.refs.append((client, clock))  # a client's structs follow on from its last
             for _ in range(n):
                 clock = self.read_struct(client, clock)
         deletes = read_delete_set(r)
         r.end()
+        self.refs += [
+            (client, clock + n) for client, spans in deletes.items() for clock, n in spans
+        ]
         return UpdateInfo(
             self.structs,
             self.skips,
@@ -171,7 +179,20 @@ class _UpdateReader:
             frozenset(self.roots),
             frozenset(self.kinds),
             self.nested,
+            self.needs(),
         )
+
+    def needs(self) -> dict[int, int]:
+        """The state each referenced client must reach, apart from what the update brings."""
+        needs: dict[int, int] = {}
+        for client, end in self.refs:
+            for start, length in self.structs.get(client, ()):
+                if start < end <= start + length:
+                    end = start  # inside this update: only what precedes it is needed
+                    break
+            if end > needs.get(client, 0):
+                needs[client] = end
+        return needs
 
     def read_struct(self, client: int, clock: int) -> int:
         """Read one struct starting at ``clock``; return the clock after it."""
@@ -195,13 +216,13 @@ class _UpdateReader:
         r = self.r
         for flag in (HAS_ORIGIN, HAS_RIGHT_ORIGIN):
             if info & flag:
-                _read_id(r)
+                self.refs.append(_read_id(r))
         if not info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN):  # no neighbour to copy the parent from
             parent = r.uint()
             if parent == 1:
                 self.roots.add(r.string())
             elif parent == 0:
-                _read_id(r)
+                self.refs.append(_read_id(r))
                 self.nested = True
             else:
                 r.fail(f"parent marker {parent} is neither 0 nor 1")
@@ -283,9 +304,12 @@ def check_update(
 
 
 def _check_text_only(info: UpdateInfo, text_name: str) -> None:
-    for root in sorted(info.roots - {text_name}):
-        raise UnsupportedContent(f"update writes to {root!r}; a document has only {text_name!r}")
-    for kind in sorted(info.kinds - TEXT_KINDS):
-        raise UnsupportedContent(f"update inserts {kind} content; a document holds plain text")
+    roots, kinds = sorted(info.roots - {text_name}), sorted(info.kinds - TEXT_KINDS)
+    if roots:
+        raise UnsupportedContent(
+            f"update writes to {roots[0]!r}; a document has only {text_name!r}"
+        )
+    if kinds:
+        raise UnsupportedContent(f"update inserts {kinds[0]} content; a document holds plain text")
     if info.nested:
         raise UnsupportedContent("update writes inside a nested type; a document is one text")

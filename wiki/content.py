@@ -9,7 +9,6 @@ from crdt.errors import UpdateRejected
 from crdt.hub import Hub
 from crdt.room import Limits, StorageUnavailable
 from crdt.store import Sender
-from crdt.textdiff import text_ops
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.models import Document, Organisation, Person
@@ -53,7 +52,7 @@ def read_text(doc: Document) -> tuple[str, int]:
 
 def text_at(doc: Document, seq: int) -> str:
     """The document's Markdown as it was after update ``seq``."""
-    return hub().rebuild(doc.id, seq).text()
+    return hub().room(doc.id).text_at(seq).result(WAIT_S)
 
 
 def edit_text(
@@ -65,15 +64,11 @@ def edit_text(
     document by the CRDT, so concurrent edits since ``base_seq`` merge instead of being
     overwritten. Returns the stored seq, or None when nothing changed.
     """
-    rooms = hub()
-    room = rooms.room(doc.id)
+    room = hub().room(doc.id)
     person_id = person.id if person else None
-    client_id = room.assign_client(person_id).result(WAIT_S)
-    base = rooms.rebuild(doc.id, base_seq, client_id)
-    ops = text_ops(base.text(), text)
-    if not ops:
+    client_id, update = room.form_update(person_id, base_seq, text).result(WAIT_S)
+    if not update:
         return None
-    update = base.edit(ops)
     return room.submit(sender_for(person, organisation), client_id, update).result(WAIT_S)
 
 

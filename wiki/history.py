@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from crdt.attribution import Attribution
-from crdt.attributor import Attributor
 from crdt.paragraphs import Author, Paragraph, describe_paragraphs, paragraph_history
 from crdt.room import History
 from crdt.textdiff import word_diff
@@ -84,17 +83,8 @@ def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attri
     if revision is None:
         history = current(doc)
         return history.text, history.attribution
-    rooms = hub()
-    assert rooms.history is not None
-    attributor = Attributor(
-        doc.id, rooms.engine, rooms.store, rooms.history,
-        pause_s=rooms.limits.revision_pause_s, checkpoint_every=rooms.limits.checkpoint_every,
-    )
-    attributor.load(revision.last_seq)
-    attributor.catch_up(revision.last_seq, persist=False)
-    attribution = attributor.attribution
-    attributor.close()
-    return attribution.text(), attribution
+    past = hub().room(doc.id).history_at(revision.last_seq).result(WAIT_S)
+    return past.text, past.attribution
 
 
 def paragraphs(doc: Document, revision: Revision | None = None) -> list[Paragraph]:

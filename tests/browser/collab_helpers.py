@@ -24,7 +24,8 @@ RECORD_UPDATE_FRAMES = """() => {
   window.sentUpdateFrames = [];
   socket.emit = (event, data, ...rest) => {
     const msg = data && data.msg ? new Uint8Array(data.msg) : null;
-    if (event === "frame" && msg && msg[0] === 0 && msg[1] !== 0) window.sentUpdateFrames.push(msg[1]);
+    const carriesData = event === "frame" && msg && msg[0] === 0 && msg[1] !== 0;
+    if (carriesData) window.sentUpdateFrames.push(msg[1]);
     return emit(event, data, ...rest);
   };
 }"""
@@ -37,7 +38,7 @@ def new_document(page: Page, title: str = "Live editing test") -> str:
     page.fill("input[name=title]", title)
     page.fill("input[name=slug]", slug)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.get_by_role("button", name="Create document").click()
     return slug
 
 
@@ -50,7 +51,8 @@ def open_editor(page: Page, slug: str) -> None:
 def wait_until_live(page: Page) -> None:
     """Wait until the editor exists and the connection is up."""
     page.wait_for_function(
-        "() => window.jointly && window.jointly.view && window.jointly.status().connection === 'Connected'",
+        "() => window.jointly && window.jointly.view"
+        " && window.jointly.status().connection === 'Connected'",
         timeout=LIVE_TIMEOUT_MS,
     )
 
@@ -58,7 +60,8 @@ def wait_until_live(page: Page) -> None:
 def wait_until_saved(page: Page) -> None:
     """Wait until the server has acknowledged every local change."""
     page.wait_for_function(
-        "() => window.jointly.status().connection === 'Connected' && window.jointly.status().unsaved === 0",
+        "() => window.jointly.status().connection === 'Connected'"
+        " && window.jointly.status().unsaved === 0",
         timeout=LIVE_TIMEOUT_MS,
     )
 
@@ -66,7 +69,9 @@ def wait_until_saved(page: Page) -> None:
 def wait_for_text(page: Page, needle: str) -> None:
     """Wait until the shared text contains ``needle``."""
     page.wait_for_function(
-        "needle => window.jointly.ytext.toString().includes(needle)", arg=needle, timeout=LIVE_TIMEOUT_MS
+        "needle => window.jointly.ytext.toString().includes(needle)",
+        arg=needle,
+        timeout=LIVE_TIMEOUT_MS,
     )
 
 

@@ -28,6 +28,12 @@ from tests.browser.conftest import PageFactory
 pytestmark = pytest.mark.browser
 
 
+def go_offline(page: Page, page_for: PageFactory) -> None:
+    """Cut the page's network; the failed polls that follow are expected."""
+    page_for.guard(page).allow(r"ERR_INTERNET_DISCONNECTED")
+    page.context.set_offline(True)
+
+
 @pytest.fixture
 def shared_doc(page_for: PageFactory) -> tuple[Page, Page, str]:
     """A new document open in the editors of a government and a civil-society person."""
@@ -39,7 +45,9 @@ def shared_doc(page_for: PageFactory) -> tuple[Page, Page, str]:
     return gov, cso, slug
 
 
-def test_two_people_typing_at_once_converge_and_are_saved(shared_doc: tuple[Page, Page, str]) -> None:
+def test_two_people_typing_at_once_converge_and_are_saved(
+    shared_doc: tuple[Page, Page, str],
+) -> None:
     gov, cso, slug = shared_doc
     type_at_end(gov, "\nAlex writes here.")
     type_at_start(cso, "Maria writes here.\n")
@@ -54,22 +62,30 @@ def test_two_people_typing_at_once_converge_and_are_saved(shared_doc: tuple[Page
     assert stored == text_of(gov)
 
 
-def test_others_are_listed_and_their_cursors_labelled_by_class(shared_doc: tuple[Page, Page, str]) -> None:
+def test_others_are_listed_and_their_cursors_labelled_by_class(
+    shared_doc: tuple[Page, Page, str],
+) -> None:
     gov, cso, _slug = shared_doc
     type_at_end(cso, " hello")
     expect(gov.locator("#presence")).to_contain_text("Maria Santos, Civil Society Network")
     expect(gov.locator("#presence")).to_contain_text("Civil society")
-    expect(gov.locator("#presence")).to_contain_text("Alex Morgan, Cabinet Office Transparency Team (you)")
+    expect(gov.locator("#presence")).to_contain_text(
+        "Alex Morgan, Cabinet Office Transparency Team (you)"
+    )
     caret = gov.locator(".cm-remote-caret.cm-remote-civil_society")
-    expect(caret).to_contain_text("Maria Santos, Civil Society Network (Civil society)", timeout=LIVE_TIMEOUT_MS)
+    expect(caret).to_contain_text(
+        "Maria Santos, Civil Society Network (Civil society)", timeout=LIVE_TIMEOUT_MS
+    )
     assert caret.get_attribute("style") is None  # the CSP blocks style attributes
     cso.keyboard.press("Shift+Home")
     expect(gov.locator(".cm-remote-selection.cm-remote-civil_society")).to_have_count(1)
 
 
-def test_edits_made_offline_merge_when_back_online(shared_doc: tuple[Page, Page, str]) -> None:
+def test_edits_made_offline_merge_when_back_online(
+    shared_doc: tuple[Page, Page, str], page_for: PageFactory
+) -> None:
     gov, cso, _slug = shared_doc
-    gov.context.set_offline(True)
+    go_offline(gov, page_for)
     expect(gov.locator("#connection-status")).to_have_text("Offline")
     type_at_end(gov, "\nWritten offline.")
     expect(gov.locator("#save-status")).to_have_text(re.compile(r"^\d+ unsaved changes?$"))
@@ -85,7 +101,9 @@ def test_edits_made_offline_merge_when_back_online(shared_doc: tuple[Page, Page,
 
 def test_editor_works_over_polling_when_websockets_are_blocked(page_for: PageFactory) -> None:
     gov = page_for(GOV_EDITOR)
-    gov.route_web_socket(re.compile(r"/socket\.io/"), lambda ws: ws.close())  # a proxy that strips upgrades
+    gov.route_web_socket(
+        re.compile(r"/socket\.io/"), lambda ws: ws.close()
+    )  # a proxy that strips upgrades
     page_for.guard(gov).allow(r"WebSocket")
     slug = new_document(gov)
     wait_until_live(gov)
@@ -94,14 +112,20 @@ def test_editor_works_over_polling_when_websockets_are_blocked(page_for: PageFac
     type_at_end(gov, "\nThrough the proxy.")
     wait_for_text(cso, "Through the proxy.")
     wait_until_saved(gov)
-    assert gov.evaluate("() => window.jointly.provider.socket.io.engine.transport.name") == "polling"
+    assert (
+        gov.evaluate("() => window.jointly.provider.socket.io.engine.transport.name") == "polling"
+    )
 
 
-def test_reviewer_reads_along_but_cannot_edit_or_send(shared_doc: tuple[Page, Page, str], page_for: PageFactory) -> None:
+def test_reviewer_reads_along_but_cannot_edit_or_send(
+    shared_doc: tuple[Page, Page, str], page_for: PageFactory
+) -> None:
     gov, _cso, slug = shared_doc
     reviewer = page_for(REVIEWER)
     reviewer.goto(f"/{slug}/edit")
-    reviewer.wait_for_function("() => window.jointly && window.jointly.view", timeout=LIVE_TIMEOUT_MS)
+    reviewer.wait_for_function(
+        "() => window.jointly && window.jointly.view", timeout=LIVE_TIMEOUT_MS
+    )
     reviewer.evaluate(RECORD_UPDATE_FRAMES)
     expect(reviewer.locator(".cm-content")).to_have_attribute("contenteditable", "false")
     expect(reviewer.locator("#save-status")).to_have_text("View only")
@@ -123,7 +147,9 @@ def test_undo_reverts_only_ones_own_edits(shared_doc: tuple[Page, Page, str]) ->
     gov.click(".cm-content")
     gov.keyboard.press("Control+z")
     for page in (gov, cso):
-        page.wait_for_function("() => !window.jointly.ytext.toString().includes('Mine.')", timeout=LIVE_TIMEOUT_MS)
+        page.wait_for_function(
+            "() => !window.jointly.ytext.toString().includes('Mine.')", timeout=LIVE_TIMEOUT_MS
+        )
         assert "Theirs. " in text_of(page)
 
 
@@ -138,13 +164,17 @@ def test_toolbar_and_shortcuts_format_markdown(page_for: PageFactory) -> None:
     gov.get_by_role("button", name="Bulleted list").click()
     wait_for_text(gov, "- **word**")
     toolbar = gov.get_by_role("toolbar", name="Formatting")
-    expect(toolbar.get_by_role("button", name="Link")).to_have_attribute("aria-keyshortcuts", "Control+K")
+    expect(toolbar.get_by_role("button", name="Link")).to_have_attribute(
+        "aria-keyshortcuts", "Control+K"
+    )
     expect(gov.locator("#preview strong")).to_have_text("word", timeout=LIVE_TIMEOUT_MS)
 
 
-def test_leaving_with_unsaved_changes_asks_first(shared_doc: tuple[Page, Page, str]) -> None:
+def test_leaving_with_unsaved_changes_asks_first(
+    shared_doc: tuple[Page, Page, str], page_for: PageFactory
+) -> None:
     gov, _cso, _slug = shared_doc
-    gov.context.set_offline(True)
+    go_offline(gov, page_for)
     type_at_end(gov, "\nNot yet stored.")
     dialogs: list[str] = []
     gov.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))

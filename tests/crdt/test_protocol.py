@@ -107,7 +107,7 @@ BAD_MESSAGES = [
     ("data", "message"), [c[1:] for c in BAD_MESSAGES], ids=[c[0] for c in BAD_MESSAGES]
 )
 def test_bad_framing_raises_protocol_error(data: bytes, message: str) -> None:
-    with pytest.raises(ProtocolError, match="^message is malformed: ") as caught:
+    with pytest.raises(ProtocolError, match=r"^message is malformed: ") as caught:
         decode_message(data)
     assert caught.match(message)
     assert isinstance(caught.value, UpdateRejected)

@@ -196,7 +196,7 @@ BAD_UPDATES = [
     ("data", "message"), [c[1:] for c in BAD_UPDATES], ids=[c[0] for c in BAD_UPDATES]
 )
 def test_parse_refuses_malformed_updates_saying_where(data: bytes, message: str) -> None:
-    with pytest.raises(MalformedUpdate, match="^update is malformed: ") as caught:
+    with pytest.raises(MalformedUpdate, match=r"^update is malformed: ") as caught:
         parse_update(data)
     assert caught.match(message)
 
@@ -216,7 +216,7 @@ def test_state_vectors_round_trip_in_yjs_order() -> None:
 
 
 def served(engine: Engine) -> tuple[Doc, Doc, dict[int, int]]:
-    """A server doc holding text by client 1, a client doc (id 2) in sync, and the server's vector."""
+    """A server doc with text by client 1, a client doc (id 2) in sync, and the server vector."""
     server, client = engine.new_doc(1), engine.new_doc(2)
     client.apply_update(server.edit([(0, 0, "server text")]))
     return server, client, parse_state_vector(server.state_vector())
@@ -237,7 +237,7 @@ def test_check_update_accepts_known_text_echoed_back(engine: Engine) -> None:
 
 
 def test_check_update_refuses_new_structs_under_another_client_id(engine: Engine) -> None:
-    server, client, known = served(engine)
+    server, _, known = served(engine)
     impostor = engine.new_doc(1)  # writes under the server's client id
     impostor.apply_update(server.encode_state())
     forged = impostor.edit([(0, 0, "forged ")])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +45,8 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     with app.app_context():
         hub().close()
         db.engine.dispose()
+    # Collect here, so a y-py object left to be dropped off its thread fails this test.
+    gc.collect()
 
 
 def seed_cast() -> None:

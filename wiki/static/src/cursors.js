@@ -10,6 +10,8 @@ import * as Y from "yjs";
 import { KIND_LABELS } from "./constants.js";
 
 const refresh = Annotation.define();
+// A name label covers the line above, so it shows only while that person is active.
+const LABEL_MS = 3_000;
 
 /** The organisation kind of a peer, limited to the kinds we have classes for. */
 export function kindOf(user) {
@@ -24,19 +26,20 @@ export function describe(user) {
 }
 
 class CaretWidget extends WidgetType {
-  constructor(label, kind) {
+  constructor(label, kind, named) {
     super();
     this.label = label;
     this.kind = kind;
+    this.named = named;
   }
 
   eq(other) {
-    return other.label === this.label && other.kind === this.kind;
+    return other.label === this.label && other.kind === this.kind && other.named === this.named;
   }
 
   toDOM() {
     const caret = document.createElement("span");
-    caret.className = `cm-remote-caret cm-remote-${this.kind}`;
+    caret.className = `cm-remote-caret cm-remote-${this.kind}${this.named ? " cm-remote-named" : ""}`;
     // The presence list names everyone as text; reading labels inside the text would garble it.
     caret.setAttribute("aria-hidden", "true");
     const label = document.createElement("span");
@@ -51,7 +54,7 @@ class CaretWidget extends WidgetType {
   }
 }
 
-function decorationsFor(state, doc, ytext, view) {
+function decorationsFor(state, doc, ytext, view, named) {
   const anchor = Y.createAbsolutePositionFromRelativePosition(state.cursor.anchor, doc);
   const head = Y.createAbsolutePositionFromRelativePosition(state.cursor.head, doc);
   if (!anchor || !head || anchor.type !== ytext || head.type !== ytext) return [];
@@ -65,7 +68,7 @@ function decorationsFor(state, doc, ytext, view) {
     found.push(mark.range(from, to));
   }
   const side = head.index > anchor.index ? -1 : 1;
-  found.push(Decoration.widget({ widget: new CaretWidget(label, kind), side }).range(Math.min(head.index, length)));
+  found.push(Decoration.widget({ widget: new CaretWidget(label, kind, named), side }).range(Math.min(head.index, length)));
   return found;
 }
 
@@ -90,27 +93,37 @@ function publishCursor(update, awareness, ytext) {
 
 /** Show remote cursors of `awareness` over the editor bound to `ytext`, and share ours. */
 export function remoteCursors(ytext, awareness) {
-  const plugin = ViewPlugin.fromClass(
+  return ViewPlugin.fromClass(
     class {
       constructor(view) {
         this.decorations = Decoration.none;
-        this.onChange = ({ added, updated, removed }) => {
-          // Our own cursor changes inside update(); dispatching then would nest updates.
-          const own = awareness.clientID;
-          if ([...added, ...updated, ...removed].some((id) => id !== own)) {
-            view.dispatch({ annotations: refresh.of(true) });
-          }
-        };
+        this.movedAt = new Map();
+        this.timer = null;
+        this.onChange = ({ added, updated, removed }) => this.remoteChanged(view, [...added, ...updated], removed);
         awareness.on("change", this.onChange);
+      }
+
+      remoteChanged(view, changed, removed) {
+        // Our own cursor changes inside update(); dispatching then would nest updates.
+        const own = awareness.clientID;
+        const remote = [...changed, ...removed].filter((id) => id !== own);
+        if (!remote.length) return;
+        for (const id of changed) if (id !== own) this.movedAt.set(id, Date.now());
+        for (const id of removed) this.movedAt.delete(id);
+        view.dispatch({ annotations: refresh.of(true) });
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => view.dispatch({ annotations: refresh.of(true) }), LABEL_MS + 100);
       }
 
       update(update) {
         publishCursor(update, awareness, ytext);
         const ranges = [];
+        const now = Date.now();
         for (const [clientId, state] of awareness.getStates()) {
           if (clientId === awareness.clientID || !state?.cursor?.anchor || !state.cursor.head) continue;
+          const named = now - (this.movedAt.get(clientId) ?? 0) < LABEL_MS;
           try {
-            ranges.push(...decorationsFor(state, ytext.doc, ytext, update.view));
+            ranges.push(...decorationsFor(state, ytext.doc, ytext, update.view, named));
           } catch {
             // A peer's cursor that does not resolve in our document is skipped, not fatal.
           }
@@ -119,10 +132,10 @@ export function remoteCursors(ytext, awareness) {
       }
 
       destroy() {
+        clearTimeout(this.timer);
         awareness.off("change", this.onChange);
       }
     },
     { decorations: (value) => value.decorations },
   );
-  return plugin;
 }

@@ -71,13 +71,25 @@ function activate(parts, ctx) {
   mountPresence(byId("presence"), awareness, selfFromPage());
   const preview = byId("preview");
   mountPreview({ panel: byId("preview-panel"), output: preview, ytext, url: parts.live.dataset.previewUrl, csrfToken: parts.csrfToken });
+  showEditability(provider.canEdit);
   provider.on("joined", ({ canEdit }) => {
     setEditable(view, canEdit);
+    showEditability(canEdit);
     if (!canEdit) undoManager.clear();
   });
-  status.update({ readOnly: !provider.canEdit });
   showNote(parts, "");
   parts.body.hidden = false;
+}
+
+const HINTS = {
+  edit: "Your changes are saved as you type, and everyone here sees them at once.",
+  view: "You can read along as others edit, but you cannot change this document.",
+};
+
+function showEditability(canEdit) {
+  byId("live-editor-hint").textContent = canEdit ? HINTS.edit : HINTS.view;
+  byId("editor-toolbar").hidden = !canEdit;
+  byId("shortcut-help").hidden = !canEdit;
 }
 
 function labelId(label) {
@@ -101,7 +113,7 @@ function wireStatus(provider, status, parts) {
   );
   provider.on("failed", (error) => {
     status.alert(`Live editing is not available: ${error}`);
-    parts.textarea.readOnly = false;
+    parts.textarea.readOnly = parts.form.dataset.canEdit !== "true";
   });
 }
 

@@ -25,7 +25,11 @@ const highlightStyle = HighlightStyle.define([
 
 /** Viewers get a read-only editor that still shows others' edits live. */
 function editingExtensions(canEdit) {
-  if (!canEdit) return [EditorState.readOnly.of(true), EditorView.editable.of(false)];
+  if (!canEdit) {
+    // Not editable means not focusable; keyboard users still need to reach and scroll the text.
+    const focusable = EditorView.contentAttributes.of({ tabindex: "0", "aria-readonly": "true" });
+    return [EditorState.readOnly.of(true), EditorView.editable.of(false), focusable];
+  }
   return [formatKeymap, keymap.of(yUndoManagerKeymap)];
 }
 
