@@ -85,6 +85,12 @@ def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list
     return walk.owned
 
 
+# A tombstone waiting for its right neighbour, with its left one: (run, index, character).
+_Pending = tuple[Run, int, str | None]
+MAX_FLOATING = 64
+"""More floating tombstones than this are all settled at the next text (keeps it linear)."""
+
+
 class _Walk:
     """One pass over the shadow in document order, handing its runs out to blocks."""
 
@@ -93,8 +99,7 @@ class _Walk:
         self.starts = [block.start for block in blocks]
         self.length = length
         self.before: str | None = None  # the last visible character so far
-        # Tombstones still looking for their right neighbour, each with its left one.
-        self.pending: list[tuple[Run, int, str | None]] = []
+        self.pending: list[_Pending] = []
         self.newest = 0  # the latest deletion among them
 
     def tombstone(self, run: Run) -> None:
@@ -105,74 +110,52 @@ class _Walk:
         # Text typed after a tombstone was deleted never stood next to it (Yjs merely puts
         # it after it): such tombstones float on to the next older text.
         if self.newest >= run.ins_rev:
-            self._anchor(run)
-        _add_visible(self.owned, self.starts, run)
+            settles = _anchored_by(self.pending, run.ins_rev)
+            group = [item for item, yes in zip(self.pending, settles, strict=True) if yes]
+            self.pending = [
+                item for item, yes in zip(self.pending, settles, strict=True) if not yes
+            ]
+            self.newest = max((tomb.del_rev for tomb, _, _ in self.pending), default=0)
+            self._settle(group, run.start, run.text[0])
+        j = bisect_right(self.starts, run.start) - 1
+        at, size = 0, len(run.text)
+        while at < size:  # cut the run at block starts
+            limit = self.starts[j + 1] - run.start if j + 1 < len(self.starts) else size
+            stop = min(size, limit)
+            self.owned[j].append((run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True))
+            at, j = stop, j + 1
         self.before = run.text[-1]
 
     def finish(self) -> None:
         if self.pending:
             self._settle(self.pending, self.length, None)
 
-    def _anchor(self, run: Run) -> None:
-        """Settle the tombstones ``run`` anchors, and earlier ones that lived beside them."""
-        settled: list[tuple[Run, int, str | None]] = []
-        floating: list[tuple[Run, int, str | None]] = []
-        born = run.ins_rev  # a tombstone deleted since then stood beside those settled
-        for item in reversed(self.pending):
-            if item[0].del_rev >= born:
-                settled.append(item)
-                born = min(born, item[0].ins_rev)
-            else:
-                floating.append(item)
-        self.pending = floating[::-1]
-        self.newest = max((tomb.del_rev for tomb, _, _ in self.pending), default=0)
-        self._settle(settled[::-1], run.start, run.text[0])
+    def _settle(self, group: list[_Pending], right_index: int, after: str | None) -> None:
+        """Give tombstones away, given their right neighbour's visible index and character."""
+        below = self._block(right_index) if right_index < self.length else -1
+        offsets = list(accumulate((len(run.text) for run, _, _ in group), initial=0))
+        breaks = _line_breaks([run for run, _, _ in group], offsets)
+        for (run, left_index, before), pos in zip(group, offsets, strict=False):
+            above = self._block(left_index - 1) if left_index > 0 else max(below, 0)
+            # A tombstone is anchored if its deleted line still has visible text of the block.
+            sides = (
+                before is not None and before != "\n",
+                after is not None and after != "\n",
+            )
+            self._settle_run(run, pos, breaks[run.del_rev], (above, max(below, above)), sides)
 
-    def _settle(
-        self, group: list[tuple[Run, int, str | None]], index: int, after: str | None
+    def _settle_run(
+        self,
+        run: Run,
+        pos: int,
+        breaks: tuple[int, int],
+        owners: tuple[int, int],
+        sides: tuple[bool, bool],
     ) -> None:
-        _, left_index, before = group[0]
-        gap = [run for run, _, _ in group]
-        _settle_gap(self.owned, self.starts, self.length, gap, (left_index, before), (index, after))
-
-
-def _add_visible(owned: list[list[Piece]], starts: list[int], run: Run) -> None:
-    """Give a visible run to the blocks it covers, cutting it at block starts."""
-    j = bisect_right(starts, run.start) - 1
-    at, size = 0, len(run.text)
-    while at < size:
-        limit = starts[j + 1] - run.start if j + 1 < len(starts) else size
-        stop = min(size, limit)
-        owned[j].append((run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True))
-        at = stop
-        j += 1
-
-
-def _settle_gap(
-    owned: list[list[Piece]],
-    starts: list[int],
-    length: int,
-    gap: list[Run],
-    left: tuple[int, str | None],
-    right: tuple[int, str | None],
-) -> None:
-    """Give tombstones away; ``left`` and ``right`` are their neighbours' (index, char)."""
-    (left_index, before), (right_index, after) = left, right
-    # A tombstone is anchored if its deleted line still has visible text of this block.
-    anchored_before = before is not None and before != "\n"
-    anchored_after = after is not None and after != "\n"
-    above = bisect_right(starts, left_index - 1) - 1 if left_index > 0 else -1
-    below = bisect_right(starts, right_index) - 1 if right_index < length else -1
-    if above < 0:  # at the start of the text
-        above = max(below, 0)
-    if below < 0:  # at the end of the text
-        below = above
-    offsets = list(accumulate((len(run.text) for run in gap), initial=0))
-    breaks = _line_breaks(gap, offsets)
-    for run, pos in zip(gap, offsets, strict=False):
-        first, last = breaks[run.del_rev]
+        """Cut a tombstone run at the gap's line breaks and give each piece to its block."""
+        (first, last), (above, below), (anchored_before, anchored_after) = breaks, owners, sides
         cut = last + 1 if above != below else 0  # characters before cut go to the block above
-        bounds = sorted({mark - pos for mark in (first, last + 1, cut) if pos < mark})
+        bounds = [mark - pos for mark in sorted({first, last + 1, cut}) if mark > pos]
         at = 0
         for stop in [*(b for b in bounds if b < len(run.text)), len(run.text)]:
             here = pos + at
@@ -181,8 +164,33 @@ def _settle_gap(
             else:
                 anchored = anchored_before if here < first else here > last and anchored_after
             piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, run.del_rev, anchored)
-            owned[above if here < cut else below].append(piece)
+            self.owned[above if here < cut else below].append(piece)
             at = stop
+
+    def _block(self, index: int) -> int:
+        return bisect_right(self.starts, index) - 1
+
+
+def _anchored_by(pending: list[_Pending], born: int) -> list[bool]:
+    """Which pending tombstones text inserted in revision ``born`` settles.
+
+    Those deleted since it was typed stood beside it; so did any that were alive at the
+    same time as one of those, and they must settle together to keep the document order.
+    """
+    if len(pending) > MAX_FLOATING:
+        return [True] * len(pending)
+    lives = [(tomb.ins_rev, tomb.del_rev) for tomb, _, _ in pending]
+    settles = [died >= born for _, died in lives]
+    grown = True
+    while grown:
+        grown = False
+        for i, (start, end) in enumerate(lives):
+            if not settles[i] and any(
+                settles[k] and start <= other_end and other_start <= end
+                for k, (other_start, other_end) in enumerate(lives)
+            ):
+                settles[i] = grown = True
+    return settles
 
 
 def _line_breaks(gap: list[Run], offsets: list[int]) -> dict[int, tuple[int, int]]:

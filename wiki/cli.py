@@ -122,12 +122,14 @@ def seed_demo(if_empty: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the site and live editing from this one process."""
-    from wiki.extensions import socketio
+    """Serve the site and live editing from this one process (threads; see deploy/ for more)."""
+    from werkzeug.serving import run_simple
 
     click.echo(f"Jointly is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+    # Flask refuses app.run() inside its own CLI, so start Werkzeug's threaded server
+    # directly; Socket.IO (threading mode) serves WebSocket and long-polling through it.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def register_commands(app: Flask) -> None:
