@@ -85,8 +85,14 @@ class Attributor:
         row = self._open
         if opened or row is None:
             row = RevisionRow(
-                number, sender.person_id, sender.organisation_id, sender.organisation_kind,
-                record.seq, record.seq, record.created_at, record.created_at,
+                number,
+                sender.person_id,
+                sender.organisation_id,
+                sender.organisation_kind,
+                record.seq,
+                record.seq,
+                record.created_at,
+                record.created_at,
             )
             self._open = row
         row.last_seq = record.seq

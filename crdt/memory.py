@@ -84,8 +84,7 @@ class MemoryStore:
         """Newest attribution checkpoint at or before ``upto_seq``."""
         with self._lock:
             points = [
-                cp for cp in self.history.get(doc_id, [])
-                if upto_seq is None or cp.seq <= upto_seq
+                cp for cp in self.history.get(doc_id, []) if upto_seq is None or cp.seq <= upto_seq
             ]
             return points[-1] if points else None
 

@@ -131,8 +131,10 @@ class Room:
         """The document's text as it was after update ``seq``."""
         return self.call(lambda _doc: self._rebuild(seq).text())
 
-    def form_update(self, person_id: int | None, base_seq: int, text: str) -> Future[tuple[int, bytes]]:
-        """A fresh client id for the person and the update turning version ``base_seq`` into ``text``.
+    def form_update(
+        self, person_id: int | None, base_seq: int, text: str
+    ) -> Future[tuple[int, bytes]]:
+        """A new client id for the person, and the update from version ``base_seq`` to ``text``.
 
         The update is made against the document as it was at ``base_seq``: queued with
         ``submit``, the CRDT merges it with everything stored since, overwriting nothing.
@@ -216,7 +218,10 @@ class Room:
     def _process(self, batch: list[_Write | _Call]) -> None:
         if not self._ensure_loaded():
             for job in batch:
-                _fail(job, StorageUnavailable("the server cannot reach its storage; try again shortly"))
+                _fail(
+                    job,
+                    StorageUnavailable("the server cannot reach its storage; try again shortly"),
+                )
             return
         writes: list[tuple[_Write, LogRecord | None]] = []
         calls: list[_Call] = []
@@ -293,7 +298,9 @@ class Room:
             self._store.append(self.doc_id, records, checkpoint)
         except Exception:
             log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
-            self._doc = None  # rebuilt from storage on the next job: it must not hold unstored edits
+            self._doc = (
+                None  # rebuilt from storage on the next job: it must not hold unstored edits
+            )
             return False
         if checkpoint is not None:
             self._checkpointed = self._head
@@ -325,7 +332,10 @@ class Room:
         if self._history is None:
             raise CrdtError("this room keeps no history")
         return Attributor(
-            self.doc_id, self._engine, self._store, self._history,
+            self.doc_id,
+            self._engine,
+            self._store,
+            self._history,
             pause_s=self._limits.revision_pause_s,
             checkpoint_every=self._limits.checkpoint_every,
         )

@@ -92,7 +92,9 @@ class HistoryStore(Protocol):
     ) -> None:
         """Insert or update revisions (keeping their names), and store a checkpoint."""
 
-    def history_checkpoint(self, doc_id: int, upto_seq: int | None = None) -> HistoryCheckpoint | None:
+    def history_checkpoint(
+        self, doc_id: int, upto_seq: int | None = None
+    ) -> HistoryCheckpoint | None:
         """The newest attribution checkpoint at or before ``upto_seq``."""
 
     def revision_rows(self, doc_id: int, numbers: Sequence[int]) -> Sequence[RevisionRow]:

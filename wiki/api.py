@@ -85,8 +85,8 @@ def revision(slug: str, number: int) -> Response:
 @bp.get("/docs/<slug>/attribution")
 def attribution(slug: str) -> Response:
     doc = load_document(slug, Action.VIEW)
-    rows = history.revisions(doc)
-    who = history.authors(rows)
+    found = history.paragraphs(doc)
+    who = history.authors_of(doc, {n for p in found for n in p.revisions})
     people = {a.person_id: a.person_name for a in who.values()}
     orgs = {a.organisation_id: a.organisation_name for a in who.values()}
     paragraphs = [
@@ -98,6 +98,6 @@ def attribution(slug: str) -> Response:
             "organisations": [orgs[oid] for oid in p.organisations if oid in orgs],
             "revisions": list(p.revisions),
         }
-        for p in history.paragraphs(doc)
+        for p in found
     ]
-    return jsonify({"revision": rows[-1].number if rows else 0, "paragraphs": paragraphs})
+    return jsonify({"revision": history.latest_revision(doc), "paragraphs": paragraphs})

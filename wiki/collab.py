@@ -201,12 +201,22 @@ def identity() -> dict[str, str]:
     """Who the current person is, for others' presence lists and cursor labels."""
     person = signed_in(current_user)
     if person is None:
-        return {"name": "Guest", "organisation": "", "kind": "other",
-                "color": KIND_COLOURS["other"][0], "colorLight": KIND_COLOURS["other"][1]}
+        return {
+            "name": "Guest",
+            "organisation": "",
+            "kind": "other",
+            "color": KIND_COLOURS["other"][0],
+            "colorLight": KIND_COLOURS["other"][1],
+        }
     kind = person.organisation.kind.value
     colour, light = KIND_COLOURS[kind]
-    return {"name": person.name, "organisation": person.organisation.name, "kind": kind,
-            "color": colour, "colorLight": light}
+    return {
+        "name": person.name,
+        "organisation": person.organisation.name,
+        "kind": kind,
+        "color": colour,
+        "colorLight": light,
+    }
 
 
 def _announce_gone(slug: str, participant: Participant, sid: str) -> None:
@@ -219,6 +229,9 @@ def _announce_gone(slug: str, participant: Participant, sid: str) -> None:
     ]
     msg = protocol.encode_awareness(protocol.encode_awareness_update(entries))
     socketio.emit(
-        EVENT_FRAME, {"doc": slug, "msg": msg}, to=room_name(participant.doc_id),
-        namespace=NAMESPACE, skip_sid=sid,
+        EVENT_FRAME,
+        {"doc": slug, "msg": msg},
+        to=room_name(participant.doc_id),
+        namespace=NAMESPACE,
+        skip_sid=sid,
     )

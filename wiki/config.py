@@ -1,4 +1,4 @@
-"""Configuration in one place: defaults, then instance config.py, then WIKI_* environment, then test config."""
+"""Configuration: defaults, then instance config.py, then WIKI_* environment, then test config."""
 
 from __future__ import annotations
 

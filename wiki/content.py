@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from crdt.engine import get_engine
 from flask import Flask, current_app
 
+from crdt.engine import get_engine
 from crdt.errors import UpdateRejected
 from crdt.hub import Hub
 from crdt.room import Limits, StorageUnavailable
@@ -77,12 +77,16 @@ def submit_form(doc: Document, person: Person, base_seq: int, text: str) -> int 
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF from textareas
     limit = current_app.config["MAX_DOCUMENT_CHARS"]
     if len(text) > limit:
-        raise InvalidInput({"text": f"The text is {len(text):,} characters; the limit is {limit:,}."})
+        raise InvalidInput(
+            {"text": f"The text is {len(text):,} characters; the limit is {limit:,}."}
+        )
     head = hub().room(doc.id).head().result(WAIT_S)
     if not 0 <= base_seq <= head:
         raise InvalidInput(
-            {"text": "This form came from a version the server does not have. Copy your text, "
-             "reload the page and make your change again."}
+            {
+                "text": "This form came from a version the server does not have. Copy your text, "
+                "reload the page and make your change again."
+            }
         )
     try:
         return edit_text(doc, person, person.organisation, base_seq, text)

@@ -78,7 +78,9 @@ class ShareForm(ServiceForm):
 
 
 class VisibilityForm(ServiceForm):
-    visibility = SelectField("Who can see it", choices=choices(((v.value, v.label)) for v in Visibility))
+    visibility = SelectField(
+        "Who can see it", choices=choices(((v.value, v.label)) for v in Visibility)
+    )
 
 
 class ConfirmForm(FlaskForm):

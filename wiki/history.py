@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import func, select
 
@@ -60,6 +61,20 @@ def find_revision(doc: Document, number: int) -> Revision | None:
     return db.session.get(Revision, (doc.id, number))
 
 
+def authors_of(doc: Document, numbers: Iterable[int]) -> dict[int, Author]:
+    """Revision number -> who made it, for the given revisions of a document."""
+    wanted = sorted(set(numbers))
+    rows: list[Revision] = []
+    for start in range(0, len(wanted), 500):  # stay under database parameter limits
+        chunk = wanted[start : start + 500]
+        rows.extend(
+            db.session.scalars(
+                select(Revision).where(Revision.document_id == doc.id, Revision.number.in_(chunk))
+            )
+        )
+    return authors(rows)
+
+
 def authors(rows: Sequence[Revision]) -> dict[int, Author]:
     """Revision number -> who made it, for the attribution maths."""
     people = {p.id: p for p in db.session.scalars(select(Person))}
@@ -90,7 +105,17 @@ def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attri
 def paragraphs(doc: Document, revision: Revision | None = None) -> list[Paragraph]:
     """Every paragraph of the document (now, or at ``revision``) with its attribution."""
     text, attribution = attribution_at(doc, revision)
-    return describe_paragraphs(text, attribution, authors(revisions(doc)))
+    return describe_paragraphs(text, attribution, authors_of(doc, revisions_in(attribution)))
+
+
+def revisions_in(attribution: Attribution) -> set[int]:
+    """Every revision that inserted or deleted a character of the attribution."""
+    numbers = set()
+    for run in attribution.runs():
+        numbers.add(run.ins_rev)
+        if run.del_rev:
+            numbers.add(run.del_rev)
+    return numbers
 
 
 def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) -> list[Change]:
@@ -100,9 +125,9 @@ def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) 
     show as the text they left.
     """
     attribution = current(doc).attribution
-    who = authors(revisions(doc))
     before, after = attribution.text_at(old), attribution.text_at(new)
     inserted_by, deleted_by = _change_revisions(attribution, old, new)
+    who = authors_of(doc, set(inserted_by) | set(deleted_by))
     changes, old_pos, new_pos = [], 0, 0
     for tag, text in word_diff(before, after):
         if tag == "equal":
@@ -127,10 +152,19 @@ def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) 
 def paragraph_changes(doc: Document, paragraph_id: str) -> list[ParagraphRevision]:
     """Every revision that changed one paragraph, each with its word diff."""
     history = current(doc)
-    rows = {row.number: row for row in revisions(doc)}
+    changes = paragraph_history(history.text, history.attribution, paragraph_id)
+    rows = {
+        row.number: row
+        for row in db.session.scalars(
+            select(Revision).where(
+                Revision.document_id == doc.id,
+                Revision.number.in_([change.revision for change in changes]),
+            )
+        )
+    }
     who = authors(list(rows.values()))
     result = []
-    for change in paragraph_history(history.text, history.attribution, paragraph_id):
+    for change in changes:
         label = (who[change.revision],) if change.revision in who else ()
         pieces = [
             Change(tag, text, () if tag == "equal" else label)
@@ -140,9 +174,7 @@ def paragraph_changes(doc: Document, paragraph_id: str) -> list[ParagraphRevisio
     return result
 
 
-def _change_revisions(
-    attribution: Attribution, old: int, new: int
-) -> tuple[list[int], list[int]]:
+def _change_revisions(attribution: Attribution, old: int, new: int) -> tuple[list[int], list[int]]:
     # For each character of the new text, the revision that inserted it; for each of the
     # old text, the revision that deleted it (0 if it survives): who made each change.
     inserted_by: list[int] = []
@@ -178,20 +210,50 @@ class Segment:
     author: Author | None
 
 
-def filter_revisions(
-    rows: Sequence[Revision], who: dict[int, Author], args: Mapping[str, str]
-) -> list[Revision]:
-    """The revisions matching the history page's filters (kind, organisation, person)."""
-    kind = args.get("kind") or None
-    organisation = _int(args.get("organisation"))
-    person = _int(args.get("person"))
-    return [
-        row
-        for row in rows
-        if (kind is None or row.organisation_kind == kind)
-        and (organisation is None or row.organisation_id == organisation)
-        and (person is None or who[row.number].person_id == person)
-    ]
+def revision_page(doc: Document, args: Mapping[str, str], page: int) -> tuple[list[Revision], int]:
+    """One page of the revisions matching the history filters, newest first, and the count."""
+    current(doc)
+    query = select(Revision).where(Revision.document_id == doc.id)
+    if args.get("kind"):
+        query = query.where(Revision.organisation_kind == args["kind"])
+    if (organisation := _int(args.get("organisation"))) is not None:
+        query = query.where(Revision.organisation_id == organisation)
+    if (person := _int(args.get("person"))) is not None:
+        query = query.where(Revision.person_id == person)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Revision.number.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    )
+    return list(rows), total
+
+
+def named_revisions(doc: Document) -> list[Revision]:
+    """The revisions that were given a name, oldest first."""
+    query = select(Revision).where(Revision.document_id == doc.id, Revision.name.is_not(None))
+    return list(db.session.scalars(query.order_by(Revision.number)))
+
+
+def contributors(doc: Document) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(organisations, people) who made revisions of the document, by name."""
+    ids = (
+        select(Revision.organisation_id, Revision.person_id)
+        .where(Revision.document_id == doc.id)
+        .distinct()
+    )
+    pairs = db.session.execute(ids).all()
+    orgs = {
+        o.id: o.name
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_({p.organisation_id for p in pairs}))
+        )
+    }
+    people = {
+        p.id: p.name
+        for p in db.session.scalars(
+            select(Person).where(Person.id.in_({p.person_id for p in pairs if p.person_id}))
+        )
+    }
+    return sorted(orgs.items(), key=itemgetter(1)), sorted(people.items(), key=itemgetter(1))
 
 
 def organisation_name(organisation_id: int | None) -> str | None:
@@ -205,7 +267,7 @@ def organisation_name(organisation_id: int | None) -> str | None:
 def marked_runs(doc: Document, revision: Revision | None) -> list[Segment]:
     """The visible text split into stretches by author."""
     _text, attribution = attribution_at(doc, revision)
-    who = authors(revisions(doc))
+    who = authors_of(doc, revisions_in(attribution))
     segments: list[Segment] = []
     for run in attribution.runs():
         if not run.visible or (revision is not None and run.ins_rev > revision.number):

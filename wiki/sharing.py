@@ -31,7 +31,9 @@ def share_form() -> ShareForm:
 
 def render_sharing(doc: Document, **forms: object) -> tuple[str, int]:
     """The sharing page with the given forms (fresh ones where not given)."""
-    visibility_form = forms.get("visibility_form") or VisibilityForm(visibility=doc.visibility.value)
+    visibility_form = forms.get("visibility_form") or VisibilityForm(
+        visibility=doc.visibility.value
+    )
     grant_form = forms.get("grant_form") or share_form()
     failed = any(getattr(form, "errors", None) for form in (visibility_form, grant_form))
     page = render_template(

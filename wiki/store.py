@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-
 from dataclasses import asdict
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -117,8 +116,9 @@ class SqlUpdateStore:
                 if row.number in existing:
                     conn.execute(
                         update(_revisions)
-                        .where(_revisions.c.document_id == doc_id,
-                               _revisions.c.number == row.number)
+                        .where(
+                            _revisions.c.document_id == doc_id, _revisions.c.number == row.number
+                        )
                         .values(**values)
                     )
                 else:
@@ -126,7 +126,9 @@ class SqlUpdateStore:
             if checkpoint is not None:
                 conn.execute(
                     insert(_history).values(
-                        document_id=doc_id, seq=checkpoint.seq, tracker=checkpoint.tracker,
+                        document_id=doc_id,
+                        seq=checkpoint.seq,
+                        tracker=checkpoint.tracker,
                         data=checkpoint.data,
                     )
                 )

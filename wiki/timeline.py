@@ -28,20 +28,22 @@ def load_revision(doc: Document, number: int) -> Revision:
 @bp.get("/<slug>/history")
 def revisions(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
-    rows = history.revisions(doc)
-    who = history.authors(rows)
-    listing = history.filter_revisions(rows, who, request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    shown = listing[::-1][(page - 1) * history.PAGE_SIZE : page * history.PAGE_SIZE]
-    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    rows, total = history.revision_page(doc, request.args, page)
+    organisations, people = history.contributors(doc)
     return render_template(
-        "history.html", doc=doc, rows=shown, who=who, page=page,
-        pages=max(1, -(-len(listing) // history.PAGE_SIZE)), filters=request.args,
-        filter_args=filter_args, name_form=NameForm(), named=[r for r in rows if r.name],
-        organisations=sorted({(a.organisation_id, a.organisation_name) for a in who.values()},
-                             key=lambda pair: pair[1]),
-        people=sorted({(a.person_id, a.person_name) for a in who.values() if a.person_id},
-                      key=lambda pair: pair[1]),
+        "history.html",
+        doc=doc,
+        rows=rows,
+        who=history.authors(rows),
+        page=page,
+        pages=max(1, -(-total // history.PAGE_SIZE)),
+        filters=request.args,
+        filter_args={k: v for k, v in request.args.items() if k != "page" and v},
+        name_form=NameForm(),
+        named=history.named_revisions(doc),
+        organisations=organisations,
+        people=people,
     )
 
 
@@ -53,8 +55,13 @@ def revision(slug: str, number: int) -> str:
     text = content.text_at(doc, revision.last_seq)
     who = history.authors([revision])[number]
     return render_template(
-        "revision.html", doc=doc, revision=revision, author=who, latest=latest,
-        html=render_markdown(text), restore_form=ConfirmForm(),
+        "revision.html",
+        doc=doc,
+        revision=revision,
+        author=who,
+        latest=latest,
+        html=render_markdown(text),
+        restore_form=ConfirmForm(),
     )
 
 
@@ -75,7 +82,9 @@ def restore(slug: str, number: int) -> Response:
     if person is None or not ConfirmForm().validate_on_submit():
         abort(400)
     _text, head = content.read_text(doc)
-    content.edit_text(doc, person, person.organisation, head, content.text_at(doc, revision.last_seq))
+    content.edit_text(
+        doc, person, person.organisation, head, content.text_at(doc, revision.last_seq)
+    )
     flash(f"Restored revision {number} as a new edit.")
     return redirect(url_for("pages.view", slug=doc.slug))
 
@@ -102,9 +111,13 @@ def diff(slug: str) -> str:
     old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), new)
     organisation = request.args.get("organisation", type=int)
     changes = history.diff(doc, old, new, organisation)
-    rows = history.revisions(doc)
     return render_template(
-        "diff.html", doc=doc, old=old, new=new, changes=changes, rows=rows, latest=latest,
+        "diff.html",
+        doc=doc,
+        old=old,
+        new=new,
+        changes=changes,
+        latest=latest,
         organisation=history.organisation_name(organisation),
     )
 
@@ -115,10 +128,14 @@ def attribution(slug: str) -> str:
     number = request.args.get("revision", type=int)
     revision = load_revision(doc, number) if number else None
     paragraphs = history.paragraphs(doc, revision)
-    who = history.authors(history.revisions(doc))
+    who = history.authors_of(doc, {n for p in paragraphs for n in p.revisions})
     return render_template(
-        "attribution.html", doc=doc, paragraphs=paragraphs, revision=revision,
-        marks=request.args.get("marks") == "1", who=who,
+        "attribution.html",
+        doc=doc,
+        paragraphs=paragraphs,
+        revision=revision,
+        marks=request.args.get("marks") == "1",
+        who=who,
         runs=history.marked_runs(doc, revision) if request.args.get("marks") == "1" else None,
     )
 

@@ -23,8 +23,10 @@ from wiki.extensions import db
 PASSWORD = "correct horse battery staple"
 # Argon2 at its production cost takes most of a test's time; the algorithm is the same.
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024}
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                          r'name="csrf_token" value="([^"]+)"')
+CSRF_PATTERN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"'
+)
 
 
 @pytest.fixture
@@ -86,8 +88,9 @@ class Browser:
         assert match, f"no CSRF token on {url}"
         return match.group(1) or match.group(2)
 
-    def submit(self, form_url: str, data: dict[str, Any], action: str | None = None,
-               **kwargs: Any) -> TestResponse:
+    def submit(
+        self, form_url: str, data: dict[str, Any], action: str | None = None, **kwargs: Any
+    ) -> TestResponse:
         """Post ``data`` to ``action`` (default the form's own URL) with the form's token."""
         payload = {"csrf_token": self.token(form_url), **data}
         return self.client.post(action or form_url, data=payload, **kwargs)

@@ -53,7 +53,8 @@ def test_disabled_person_is_signed_out_and_cannot_sign_in(app: Flask, as_person)
 
 
 def test_admin_disabling_a_person_from_the_people_page_ends_their_session(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     victim = as_person("cso@example.org")
     admin = as_person("admin@example.org")
@@ -89,12 +90,19 @@ def test_login_redirects_to_a_local_next_page(browser: Browser) -> None:
 
 
 def test_login_refuses_to_redirect_to_another_site(app: Flask) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example", "http:/x",
-                   "javascript:alert(1)", "/%0d%0aSet-Cookie:x"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "http:/x",
+        "javascript:alert(1)",
+        "/%0d%0aSet-Cookie:x",
+    ):
         client = Browser(app.test_client())
         token = client.token("/login")
         response = client.client.post(
-            "/login", query_string={"next": target},
+            "/login",
+            query_string={"next": target},
             data={"csrf_token": token, "email": "gov@example.org", "password": PASSWORD},
         )
         location = response.headers["Location"]
@@ -105,11 +113,15 @@ def test_login_refuses_to_redirect_to_another_site(app: Flask) -> None:
 def test_login_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from wiki import create_app
 
-    app = create_app({
-        "TESTING": True, **FAST_HASHING, "INSTANCE_PATH": str(tmp_path / "i"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.sqlite3'}",
-        "LOGIN_RATE_LIMIT": "3 per minute",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            **FAST_HASHING,
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.sqlite3'}",
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
     from flask_migrate import upgrade
 
     with app.app_context():

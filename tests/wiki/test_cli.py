@@ -16,13 +16,37 @@ def run(app: Flask, *args: str, input: str | None = None):  # type: ignore[no-un
 
 def test_create_org_user_and_doc_from_the_command_line(app: Flask) -> None:
     assert run(app, "create-org", "Home Office", "--kind", "government").exit_code == 0
-    result = run(app, "create-user", "hana@home.example.gov", "--name", "Hana Home",
-                 "--org", "Home Office", "--role", "editor", input="a long enough password\n")
+    result = run(
+        app,
+        "create-user",
+        "hana@home.example.gov",
+        "--name",
+        "Hana Home",
+        "--org",
+        "Home Office",
+        "--role",
+        "editor",
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
-    result = run(app, "create-doc", "home-plan", "--title", "Home plan", "--kind", "narrative",
-                 "--org", "Home Office", "--visibility", "restricted",
-                 "--share", "Open Data Charity:edit", "--share", "Treasury:view",
-                 input="# Home plan\n\nFirst paragraph.\n")
+    result = run(
+        app,
+        "create-doc",
+        "home-plan",
+        "--title",
+        "Home plan",
+        "--kind",
+        "narrative",
+        "--org",
+        "Home Office",
+        "--visibility",
+        "restricted",
+        "--share",
+        "Open Data Charity:edit",
+        "--share",
+        "Treasury:view",
+        input="# Home plan\n\nFirst paragraph.\n",
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         org = find_organisation("Home Office")
@@ -39,8 +63,18 @@ def test_create_org_user_and_doc_from_the_command_line(app: Flask) -> None:
 
 
 def test_created_user_can_sign_in_with_the_password_from_stdin(app: Flask) -> None:
-    run(app, "create-user", "new@example.org", "--name", "New Person", "--org", "Treasury",
-        "--role", "reviewer", input="another long password\n")
+    run(
+        app,
+        "create-user",
+        "new@example.org",
+        "--name",
+        "New Person",
+        "--org",
+        "Treasury",
+        "--role",
+        "reviewer",
+        input="another long password\n",
+    )
     from tests.wiki.conftest import Browser
 
     browser = Browser(app.test_client())
@@ -53,20 +87,76 @@ def test_created_user_can_sign_in_with_the_password_from_stdin(app: Flask) -> No
         (("create-org", "Cabinet Office", "--kind", "government"), None, "already exists"),
         (("create-org", "X", "--kind", "charity"), None, "Choose government, civil society"),
         (("create-org", "X"), None, "Missing option '--kind'"),
-        (("create-user", "bad-email", "--name", "N", "--org", "Treasury", "--role", "editor"),
-         "long enough password\n", "Enter an email address"),
-        (("create-user", "a@b.org", "--name", "N", "--org", "Nowhere", "--role", "editor"),
-         "long enough password\n", "no organisation called"),
-        (("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "boss"),
-         "long enough password\n", "Choose admin, editor or reviewer"),
-        (("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "editor"),
-         "short\n", "at least 10 characters"),
-        (("create-doc", "Bad Slug", "--title", "T", "--kind", "page", "--org", "Treasury",
-          "--visibility", "public"), "", "lower-case letters"),
-        (("create-doc", "ok-slug", "--title", "T", "--kind", "page", "--org", "Treasury",
-          "--visibility", "public", "--share", "Treasury"), "", "is not ORG_NAME:view"),
-        (("create-doc", "ok-slug", "--title", "T", "--kind", "page", "--org", "Nowhere",
-          "--visibility", "public"), "", "no organisation called"),
+        (
+            ("create-user", "bad-email", "--name", "N", "--org", "Treasury", "--role", "editor"),
+            "long enough password\n",
+            "Enter an email address",
+        ),
+        (
+            ("create-user", "a@b.org", "--name", "N", "--org", "Nowhere", "--role", "editor"),
+            "long enough password\n",
+            "no organisation called",
+        ),
+        (
+            ("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "boss"),
+            "long enough password\n",
+            "Choose admin, editor or reviewer",
+        ),
+        (
+            ("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "editor"),
+            "short\n",
+            "at least 10 characters",
+        ),
+        (
+            (
+                "create-doc",
+                "Bad Slug",
+                "--title",
+                "T",
+                "--kind",
+                "page",
+                "--org",
+                "Treasury",
+                "--visibility",
+                "public",
+            ),
+            "",
+            "lower-case letters",
+        ),
+        (
+            (
+                "create-doc",
+                "ok-slug",
+                "--title",
+                "T",
+                "--kind",
+                "page",
+                "--org",
+                "Treasury",
+                "--visibility",
+                "public",
+                "--share",
+                "Treasury",
+            ),
+            "",
+            "is not ORG_NAME:view",
+        ),
+        (
+            (
+                "create-doc",
+                "ok-slug",
+                "--title",
+                "T",
+                "--kind",
+                "page",
+                "--org",
+                "Nowhere",
+                "--visibility",
+                "public",
+            ),
+            "",
+            "no organisation called",
+        ),
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line_error(
@@ -88,8 +178,14 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path) -> 
     from wiki import create_app
     from wiki.content import hub
 
-    app = create_app({"TESTING": True, **FAST_HASHING, "INSTANCE_PATH": str(tmp_path / "demo"),
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}"})
+    app = create_app(
+        {
+            "TESTING": True,
+            **FAST_HASHING,
+            "INSTANCE_PATH": str(tmp_path / "demo"),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        }
+    )
     with app.app_context():
         upgrade()
     first = run(app, "seed-demo", "--if-empty")

@@ -17,8 +17,13 @@ def count_documents(app: Flask) -> int:
 
 
 def new_document(person: Browser, **fields: str):  # type: ignore[no-untyped-def]
-    data = {"title": "Open contracting", "slug": "open-contracting", "kind": "page",
-            "visibility": "network", **fields}
+    data = {
+        "title": "Open contracting",
+        "slug": "open-contracting",
+        "kind": "page",
+        "visibility": "network",
+        **fields,
+    }
     return person.submit("/-/new", data)
 
 
@@ -37,9 +42,16 @@ def test_commitment_starts_from_the_commitment_template(as_person) -> None:  # t
     gov = as_person("gov@example.org")
     new_document(gov, kind="commitment", slug="commitment-4", title="Commitment 4")
     markdown = gov.get("/commitment-4/raw").get_data(as_text=True)
-    for heading in ("Lead organisation", "Civil-society partners", "Problem addressed",
-                    "Main objective", "Ambition", "Relevance to open-government values",
-                    "Milestones", "Contacts"):
+    for heading in (
+        "Lead organisation",
+        "Civil-society partners",
+        "Problem addressed",
+        "Main objective",
+        "Ambition",
+        "Relevance to open-government values",
+        "Milestones",
+        "Contacts",
+    ):
         assert f"## {heading}" in markdown
     assert "| Milestone | Start date | End date |" in markdown
 
@@ -57,7 +69,10 @@ def test_commitment_starts_from_the_commitment_template(as_person) -> None:  # t
     ],
 )
 def test_invalid_new_document_gets_a_clear_error_and_changes_nothing(
-    app: Flask, as_person, fields: dict[str, str], message: str  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    fields: dict[str, str],
+    message: str,  # type: ignore[no-untyped-def]
 ) -> None:
     gov = as_person("gov@example.org")
     before = count_documents(app)

@@ -25,23 +25,39 @@ PERSONAS = {
 # Expected (view, edit, manage) by visibility and persona.
 EXPECTED = {
     "public": {
-        "anonymous": (1, 0, 0), "other_org_member": (1, 1, 0), "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 1, 0), "shared_edit": (1, 1, 0), "reviewer": (1, 0, 0),
+        "anonymous": (1, 0, 0),
+        "other_org_member": (1, 1, 0),
+        "owner_org_member": (1, 1, 1),
+        "shared_view": (1, 1, 0),
+        "shared_edit": (1, 1, 0),
+        "reviewer": (1, 0, 0),
         "admin": (1, 1, 1),
     },
     "network": {
-        "anonymous": (0, 0, 0), "other_org_member": (1, 1, 0), "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 1, 0), "shared_edit": (1, 1, 0), "reviewer": (1, 0, 0),
+        "anonymous": (0, 0, 0),
+        "other_org_member": (1, 1, 0),
+        "owner_org_member": (1, 1, 1),
+        "shared_view": (1, 1, 0),
+        "shared_edit": (1, 1, 0),
+        "reviewer": (1, 0, 0),
         "admin": (1, 1, 1),
     },
     "restricted": {
-        "anonymous": (0, 0, 0), "other_org_member": (0, 0, 0), "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 0, 0), "shared_edit": (1, 1, 0), "reviewer": (0, 0, 0),
+        "anonymous": (0, 0, 0),
+        "other_org_member": (0, 0, 0),
+        "owner_org_member": (1, 1, 1),
+        "shared_view": (1, 0, 0),
+        "shared_edit": (1, 1, 0),
+        "reviewer": (0, 0, 0),
         "admin": (1, 1, 1),
     },
     "private": {
-        "anonymous": (0, 0, 0), "other_org_member": (0, 0, 0), "owner_org_member": (1, 1, 1),
-        "shared_view": (0, 0, 0), "shared_edit": (0, 0, 0), "reviewer": (0, 0, 0),
+        "anonymous": (0, 0, 0),
+        "other_org_member": (0, 0, 0),
+        "owner_org_member": (1, 1, 1),
+        "shared_view": (0, 0, 0),
+        "shared_edit": (0, 0, 0),
+        "reviewer": (0, 0, 0),
         "admin": (1, 1, 1),
     },
 }
@@ -60,8 +76,9 @@ def make_document(visibility: str) -> str:
     assert owner and charity and watcher
     grants = [Grant(charity, None, False), Grant(None, watcher, True)]
     slug = f"doc-{visibility}"
-    create_document(slug, f"A {visibility} draft", "narrative", owner, visibility, grants,
-                    max_chars=10_000)
+    create_document(
+        slug, f"A {visibility} draft", "narrative", owner, visibility, grants, max_chars=10_000
+    )
     db.session.commit()
     return slug
 
@@ -82,7 +99,9 @@ def test_policy_matrix_for_every_persona(app: Flask, visibility: str) -> None:
 
 @pytest.mark.parametrize("visibility", list(EXPECTED))
 def test_hidden_documents_answer_404_like_missing_ones_on_every_page(
-    app: Flask, as_person, visibility: str  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    visibility: str,  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():
         slug = make_document(visibility)
@@ -90,8 +109,7 @@ def test_hidden_documents_answer_404_like_missing_ones_on_every_page(
         client = as_person(email) if email else None
         http = client.client if client else app.test_client()
         view, edit, manage = EXPECTED[visibility][persona]
-        for suffix, allowed in (("", view), ("/raw", view), ("/edit", view),
-                                ("/sharing", manage)):
+        for suffix, allowed in (("", view), ("/raw", view), ("/edit", view), ("/sharing", manage)):
             response = http.get(f"/{slug}{suffix}")
             expected_status = 200 if allowed else 404
             assert response.status_code == expected_status, (visibility, persona, suffix)
@@ -100,6 +118,9 @@ def test_hidden_documents_answer_404_like_missing_ones_on_every_page(
                 assert without_token(response.get_data(as_text=True)) == without_token(
                     missing.replace("no-such-doc", slug)
                 ), (visibility, persona, suffix)
+        if view and not edit and client is not None:
+            refused = client.submit(f"/{slug}/edit", {"text": "# Overwritten", "base": 0})
+            assert refused.status_code == 404, (visibility, persona)
 
 
 def test_listing_shows_only_what_the_person_may_see(app: Flask, as_person) -> None:  # type: ignore[no-untyped-def]

@@ -36,8 +36,31 @@ PAYLOADS = [
     "<math><mi xlink:href=javascript:alert(1)>x</mi></math>",
 ]
 
-SAFE_TAGS = {"p", "a", "img", "em", "strong", "code", "pre", "ul", "ol", "li", "h1", "h2",
-             "h3", "blockquote", "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "del"}
+SAFE_TAGS = {
+    "p",
+    "a",
+    "img",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "blockquote",
+    "br",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+}
 URL_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
@@ -94,4 +117,6 @@ def test_tables_render_without_inline_styles() -> None:
 
 
 def test_local_images_are_kept() -> None:
-    assert '<img src="/static/logo.png" alt="logo">' in str(render_markdown("![logo](/static/logo.png)"))
+    assert '<img src="/static/logo.png" alt="logo">' in str(
+        render_markdown("![logo](/static/logo.png)")
+    )

@@ -74,9 +74,7 @@ class Share(db.Model):  # type: ignore[name-defined,misc]
 
     __tablename__ = "shares"
     __table_args__ = (
-        CheckConstraint(
-            "(organisation_id IS NULL) != (person_id IS NULL)", name="one_grantee"
-        ),
+        CheckConstraint("(organisation_id IS NULL) != (person_id IS NULL)", name="one_grantee"),
         UniqueConstraint("document_id", "organisation_id", "person_id", name="uq_shares_grant"),
     )
 
