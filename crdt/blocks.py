@@ -81,79 +81,102 @@ def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list
             walk.tombstone(run)
         else:
             walk.visible(run)
-    walk.finish()
-    return walk.owned
+    return walk.finish()
 
 
-# A tombstone waiting for its right neighbour, with its left one: (run, index, character).
-_Pending = tuple[Run, int, str | None]
+# A tombstone waiting for its right neighbour: (its run, its place in the shadow, and its
+# left neighbour's visible index and character).
+_Pending = tuple[Run, int, int, str | None]
 MAX_FLOATING = 64
-"""More floating tombstones than this are all settled at the next text (keeps it linear)."""
+"""More floating tombstone clusters than this all settle at the next text (keeps it linear)."""
 
 
 class _Walk:
-    """One pass over the shadow in document order, handing its runs out to blocks."""
+    """One pass over the shadow in document order, handing its runs out to blocks.
+
+    A tombstone's right neighbour is the first character after it that was in the text
+    when it was deleted: later text never stood beside it (Yjs merely puts it after it).
+    If that neighbour is itself a tombstone, the two share their fate: they form a cluster
+    that settles with the last member's right neighbour.
+    """
 
     def __init__(self, blocks: Sequence[Block], length: int) -> None:
-        self.owned: list[list[Piece]] = [[] for _ in blocks]
+        # Each block's pieces, keyed by their place in the shadow (tombstones can float).
+        self.owned: list[list[tuple[int, int, Piece]]] = [[] for _ in blocks]
         self.starts = [block.start for block in blocks]
         self.length = length
+        self.place = 0  # the shadow position of the run being walked
         self.before: str | None = None  # the last visible character so far
-        self.pending: list[_Pending] = []
-        self.newest = 0  # the latest deletion among them
+        # Floating clusters: (deletion revision of their last member, members in order).
+        self.clusters: list[tuple[int, list[_Pending]]] = []
 
     def tombstone(self, run: Run) -> None:
-        self.pending.append((run, run.start, self.before))
-        self.newest = max(self.newest, run.del_rev)
+        members: list[_Pending] = []
+        floating = []
+        for deleted, cluster in self.clusters:
+            if run.ins_rev <= deleted <= run.del_rev:  # this run was there when they went
+                members += cluster
+            else:
+                floating.append((deleted, cluster))
+        members.append((run, self.place, run.start, self.before))
+        self.clusters = [*floating, (run.del_rev, members)]
+        self.place += 1
 
     def visible(self, run: Run) -> None:
-        # Text typed after a tombstone was deleted never stood next to it (Yjs merely puts
-        # it after it): such tombstones float on to the next older text.
-        if self.newest >= run.ins_rev:
-            settles = _anchored_by(self.pending, run.ins_rev)
-            group = [item for item, yes in zip(self.pending, settles, strict=True) if yes]
-            self.pending = [
-                item for item, yes in zip(self.pending, settles, strict=True) if not yes
-            ]
-            self.newest = max((tomb.del_rev for tomb, _, _ in self.pending), default=0)
-            self._settle(group, run.start, run.text[0])
+        everything = len(self.clusters) > MAX_FLOATING
+        group = [
+            member
+            for deleted, cluster in self.clusters
+            if everything or deleted >= run.ins_rev
+            for member in cluster
+        ]
+        if group:
+            self.clusters = [c for c in self.clusters if not everything and c[0] < run.ins_rev]
+            self._settle(sorted(group, key=lambda member: member[1]), run.start, run.text[0])
         j = bisect_right(self.starts, run.start) - 1
         at, size = 0, len(run.text)
         while at < size:  # cut the run at block starts
             limit = self.starts[j + 1] - run.start if j + 1 < len(self.starts) else size
             stop = min(size, limit)
-            self.owned[j].append((run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True))
+            piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True)
+            self.owned[j].append((self.place, at, piece))
             at, j = stop, j + 1
         self.before = run.text[-1]
+        self.place += 1
 
-    def finish(self) -> None:
-        if self.pending:
-            self._settle(self.pending, self.length, None)
+    def finish(self) -> list[list[Piece]]:
+        """The pieces of every block, in document order."""
+        group = [member for _, cluster in self.clusters for member in cluster]
+        if group:
+            self._settle(sorted(group, key=lambda member: member[1]), self.length, None)
+        return [[piece for _, _, piece in sorted(pieces)] for pieces in self.owned]
 
     def _settle(self, group: list[_Pending], right_index: int, after: str | None) -> None:
         """Give tombstones away, given their right neighbour's visible index and character."""
         below = self._block(right_index) if right_index < self.length else -1
-        offsets = list(accumulate((len(run.text) for run, _, _ in group), initial=0))
-        breaks = _line_breaks([run for run, _, _ in group], offsets)
-        for (run, left_index, before), pos in zip(group, offsets, strict=False):
+        offsets = list(accumulate((len(item[0].text) for item in group), initial=0))
+        breaks = _line_breaks([item[0] for item in group], offsets)
+        for (run, place, left_index, before), pos in zip(group, offsets, strict=False):
             above = self._block(left_index - 1) if left_index > 0 else max(below, 0)
             # A tombstone is anchored if its deleted line still has visible text of the block.
             sides = (
                 before is not None and before != "\n",
                 after is not None and after != "\n",
             )
-            self._settle_run(run, pos, breaks[run.del_rev], (above, max(below, above)), sides)
+            owners = (above, below if below >= 0 else above)
+            self._settle_run(run, (place, pos), breaks[run.del_rev], owners, sides)
 
     def _settle_run(
         self,
         run: Run,
-        pos: int,
+        where: tuple[int, int],
         breaks: tuple[int, int],
         owners: tuple[int, int],
         sides: tuple[bool, bool],
     ) -> None:
         """Cut a tombstone run at the gap's line breaks and give each piece to its block."""
-        (first, last), (above, below), (anchored_before, anchored_after) = breaks, owners, sides
+        (place, pos), (first, last), (above, below) = where, breaks, owners
+        anchored_before, anchored_after = sides
         cut = last + 1 if above != below else 0  # characters before cut go to the block above
         bounds = [mark - pos for mark in sorted({first, last + 1, cut}) if mark > pos]
         at = 0
@@ -164,33 +187,11 @@ class _Walk:
             else:
                 anchored = anchored_before if here < first else here > last and anchored_after
             piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, run.del_rev, anchored)
-            self.owned[above if here < cut else below].append(piece)
+            self.owned[above if here < cut else below].append((place, at, piece))
             at = stop
 
     def _block(self, index: int) -> int:
         return bisect_right(self.starts, index) - 1
-
-
-def _anchored_by(pending: list[_Pending], born: int) -> list[bool]:
-    """Which pending tombstones text inserted in revision ``born`` settles.
-
-    Those deleted since it was typed stood beside it; so did any that were alive at the
-    same time as one of those, and they must settle together to keep the document order.
-    """
-    if len(pending) > MAX_FLOATING:
-        return [True] * len(pending)
-    lives = [(tomb.ins_rev, tomb.del_rev) for tomb, _, _ in pending]
-    settles = [died >= born for _, died in lives]
-    grown = True
-    while grown:
-        grown = False
-        for i, (start, end) in enumerate(lives):
-            if not settles[i] and any(
-                settles[k] and start <= other_end and other_start <= end
-                for k, (other_start, other_end) in enumerate(lives)
-            ):
-                settles[i] = grown = True
-    return settles
 
 
 def _line_breaks(gap: list[Run], offsets: list[int]) -> dict[int, tuple[int, int]]:

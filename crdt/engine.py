@@ -15,8 +15,10 @@ update (a delete that splits a surrogate pair, an origin inside a struct not yet
 after it has changed the text. Any such failure raises EngineFailure (a MalformedUpdate) and
 the doc then refuses every call with BrokenDocument: rebuild it from the stored log.
 
-Out of order: y-py drops what it cannot integrate yet, so its adapter holds such updates
-(up to MAX_PENDING) and re-applies them once their dependencies arrive, as Yjs does.
+Out of order: an update whose dependencies are missing is held here (up to MAX_PENDING,
+oldest dropped) and handed to the engine once they arrive, as Yjs does itself: y-py 0.6.2
+would drop it, and pycrdt 0.14 may integrate a client's structs out of clock order and then
+drop the earlier ones. Held updates are not in ``encode_state``.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ ENGINE_NAMES = ("y-py", "pycrdt")
 ENGINE_ENV = "WIKI_CRDT_ENGINE"
 EMPTY_UPDATE = b"\x00\x00"  # no structs, empty delete set
 MAX_CLIENT_ID = 2**53 - 1  # lib0 integers are JavaScript numbers
-MAX_PENDING = 1000  # y-py updates held for a missing dependency; the oldest are dropped
+MAX_PENDING = 1000  # updates held for a missing dependency; the oldest are dropped
 
 Delta = list[dict[str, Any]]  # {"retain": n} | {"insert": str} | {"delete": n}
 Op = tuple[int, int, str]  # (index, delete_count, insert_text)
+Spans = list[tuple[int, int]]  # (client, clock) pairs that a state vector reaches
+Held = tuple[bytes, Spans, "Spans | None"]  # update, what it needs, what structs it brings
 _FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)
 
 
@@ -70,16 +74,43 @@ class _EngineDoc:
     _broken: str | None = None
     _doc: Any
     _text: Any
-    _apply: Callable[[bytes], object]
     _encode: Callable[[bytes | None], bytes]
     _vector: Callable[[], bytes]
+
+    def __init__(self) -> None:
+        self._pending: list[Held] = []
+        self._clocks: dict[int, int] = {}  # the engine's state vector, kept without asking it
 
     @property
     def client_id(self) -> int:
         return int(self._doc.client_id)
 
+    def _apply_batch(self, updates: list[bytes]) -> None:
+        raise NotImplementedError
+
     def apply_update(self, update: bytes) -> None:
-        self._call("update", self._apply, update, mutates=True)
+        self._call("update", self._deliver, update, mutates=True)
+
+    def _deliver(self, update: bytes) -> None:
+        """Hand the engine, in one transaction, every update whose dependencies are now in."""
+        waiting, batch, clocks = [_held(update), *self._pending], [], dict(self._clocks)
+        while ready := [held for held in waiting if _reached(held[1], clocks)]:
+            waiting = [held for held in waiting if all(held is not r for r in ready)]
+            batch += ready  # the new update first, so if it fails to decode nothing changed
+            for _, _, brings in ready:
+                _advance(clocks, brings or [])
+        if batch:
+            self._apply_batch([held[0] for held in batch])
+            if any(held[2] is None for held in batch):  # one the reader refused: ask the engine
+                clocks = _read_vector(self._vector())
+        self._pending, self._clocks = waiting[-MAX_PENDING:], clocks
+
+    def _note_edit(self, update: bytes) -> bytes:
+        brings = _held(update)[2]
+        if brings is None:
+            self._clocks = _read_vector(self._vector())
+        _advance(self._clocks, brings or [])
+        return update
 
     def apply_update_delta(self, update: bytes) -> Delta:
         self._live()
@@ -146,6 +177,7 @@ class YPyDoc(_EngineDoc):
     """A y-py document, its text indexed in code points ("utf32")."""
 
     def __init__(self, client_id: int | None = None) -> None:
+        super().__init__()
         y = import_module("y_py")
         self._doc = y.YDoc(client_id=_client_id(client_id), offset_kind="utf32")
         self._text = self._doc.get_text(TEXT_NAME)
@@ -156,32 +188,11 @@ class YPyDoc(_EngineDoc):
         # self: a cycle through the doc would leave it to the garbage collector, which may
         # run on another thread, and y-py panics when a doc is dropped off its own thread.
         self._captured: list[list[bytes] | None] = [None]
-        self._pending: list[tuple[bytes, Spans, Spans]] = []
 
-    def apply_update(self, update: bytes) -> None:
-        self._call("update", self._integrate, update, mutates=True)  # no bound method kept
-
-    def _integrate(self, update: bytes) -> None:
-        """Apply in one transaction, re-applying updates y-py dropped for a missing dependency.
-
-        y-py (unlike Yjs and pycrdt) discards structs and deletes whose dependencies it lacks
-        instead of holding them, so updates applied out of order would be lost without this.
-        """
-        from crdt.updates import parse_state_vector  # crdt.updates imports this module
-
+    def _apply_batch(self, updates: list[bytes]) -> None:
         with self._doc.begin_transaction() as txn:
-            txn.apply_v1(update)
-            waiting, before = [*self._pending, (update, *_spans(update))], None
-            while True:
-                vector = parse_state_vector(bytes(txn.state_vector_v1()))
-                waiting = [entry for entry in waiting if not _reached(entry[1], vector)]
-                ready = [entry[0] for entry in waiting if _reached(entry[2], vector)]
-                if not ready or vector == before:  # only what can now succeed is retried
-                    break
-                before = vector
-                for held in ready:
-                    txn.apply_v1(held)
-            self._pending = waiting[-MAX_PENDING:]
+            for update in updates:
+                txn.apply_v1(update)
 
     def text(self) -> str:
         self._live()
@@ -204,7 +215,7 @@ class YPyDoc(_EngineDoc):
                         self._text.insert(txn, index, insert)
         finally:
             self._captured[0] = None
-        return bytes(captured[-1]) if captured else EMPTY_UPDATE
+        return self._note_edit(bytes(captured[-1])) if captured else EMPTY_UPDATE
 
 
 def _capture(holder: list[list[bytes] | None], event: Any) -> None:
@@ -213,42 +224,50 @@ def _capture(holder: list[list[bytes] | None], event: Any) -> None:
         captured.append(event.get_update())
 
 
-Spans = list[tuple[int, int]]  # (client, clock) pairs a state vector must reach
-
-
-def _spans(update: bytes) -> tuple[Spans, Spans]:
-    """What an update brings (its structs and deletes) and what it needs first."""
+def _held(update: bytes) -> Held:
     from crdt.updates import parse_update  # crdt.updates imports this module
 
     try:
         info = parse_update(update)
-    except MalformedUpdate:  # stricter than the engine, which took it: nothing to wait for
-        return [], []
-    ranges = [*info.structs.items(), *info.deletes.items()]
-    brings = [(client, clock + n) for client, spans in ranges for clock, n in spans]
-    return brings, list(info.needs.items())
+    except MalformedUpdate:  # stricter than the engine: let the engine decide, blind
+        return update, [], None
+    brings = [(client, clock + n) for client, spans in info.structs.items() for clock, n in spans]
+    return update, list(info.needs.items()), brings
 
 
-def _reached(spans: Spans, vector: dict[int, int]) -> bool:
-    return all(end <= vector.get(client, 0) for client, end in spans)
+def _reached(spans: Spans, clocks: dict[int, int]) -> bool:
+    return all(end <= clocks.get(client, 0) for client, end in spans)
+
+
+def _advance(clocks: dict[int, int], spans: Spans) -> None:
+    for client, end in spans:
+        clocks[client] = max(clocks.get(client, 0), end)
+
+
+def _read_vector(vector: bytes) -> dict[int, int]:
+    from crdt.updates import parse_state_vector  # crdt.updates imports this module
+
+    return parse_state_vector(vector)
 
 
 class PycrdtDoc(_EngineDoc):
     """A pycrdt document; pycrdt counts UTF-8 bytes, so indexes are converted here."""
 
     def __init__(self, client_id: int | None = None) -> None:
+        super().__init__()
         pycrdt = import_module("pycrdt")
         self._doc = pycrdt.Doc(client_id=_client_id(client_id))
         self._text = self._doc.get(TEXT_NAME, type=pycrdt.Text)
-        self._apply, self._encode = self._doc.apply_update, self._doc.get_update
-        self._vector = self._doc.get_state
+        self._encode, self._vector = self._doc.get_update, self._doc.get_state
         # The text as of the last delta, edit or read: byte counts are converted against it,
         # because reading the whole text back from the engine costs far more than a delta.
         self._mirror: str | None = ""
 
-    def apply_update(self, update: bytes) -> None:
+    def _apply_batch(self, updates: list[bytes]) -> None:
         self._mirror = None
-        super().apply_update(update)
+        with self._doc.transaction():
+            for update in updates:
+                self._doc.apply_update(update)
 
     def apply_update_delta(self, update: bytes) -> Delta:
         old = self.text()
@@ -285,7 +304,7 @@ class PycrdtDoc(_EngineDoc):
         finally:
             self._doc.unobserve(subscription)
         self._mirror = text
-        return bytes(captured[-1]) if captured else EMPTY_UPDATE
+        return self._note_edit(bytes(captured[-1])) if captured else EMPTY_UPDATE
 
 
 def utf8_delta_to_str(delta: Delta, old: str) -> tuple[Delta | None, str]:

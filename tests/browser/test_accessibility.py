@@ -18,8 +18,9 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ADMIN = "coordinator@jointly.example"
 GOV_EDITOR = "alex@cabinet.example.gov"  # Cabinet Office Transparency Team, owns final-draft
 CSO_EDITOR = "maria@civilsociety.example.org"
+# queueMicrotask callbacks are DOM callbacks, which a page without scripting never runs.
 MICROTASK_TIMERS = """
-window.setTimeout = (run, _ms, ...args) => { queueMicrotask(() => run(...args)); return 0; };
+window.setTimeout = (run, _ms, ...args) => { Promise.resolve().then(() => run(...args)); return 0; };
 window.clearTimeout = () => {};
 """
 

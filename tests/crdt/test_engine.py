@@ -179,6 +179,19 @@ def test_any_delivery_order_converges_with_deltas_that_add_up(engine: Engine, da
     assert doc.text() == mirror == everything.text()
 
 
+def test_out_of_order_delivery_shows_what_yjs_shows(engine: Engine, peer: YjsPeer) -> None:
+    writer, other = engine.new_doc(1), engine.new_doc(3)
+    first = writer.edit([(0, 0, "y")])
+    theirs = other.edit([(0, 0, "c")])
+    writer.apply_update(theirs)
+    second = writer.edit([(2, 0, "z")])  # after the other client's "c"
+    doc, seen = engine.new_doc(9), []
+    for update in (second, theirs, first):  # raw pycrdt shows "cz" too early; raw y-py loses "z"
+        doc.apply_update(update)
+        seen.append((doc.text(), peer.apply(update)))
+    assert seen == [("", ""), ("c", "c"), ("ycz", "ycz")]
+
+
 def test_delta_reports_retain_insert_delete(engine: Engine) -> None:
     source, doc = engine.new_doc(1), engine.new_doc(2)
     assert doc.apply_update_delta(source.edit([(0, 0, "hello world")])) == [

@@ -41,7 +41,7 @@ TYPIST = {ch: sender.person_id for alphabet, sender in zip(ALPHABETS, SENDERS) f
 
 # The engine fixture holds no state between examples, so reusing it across them is safe.
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=int(__import__("os").environ.get("PROP_N", 60)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

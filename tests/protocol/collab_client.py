@@ -1,0 +1,84 @@
+"""A plain python-socketio client of the ``/collab`` namespace, as any Yjs client would be."""
+
+from __future__ import annotations
+
+import queue
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import socketio
+
+from crdt import protocol
+from crdt.engine import Doc, get_engine
+
+NAMESPACE = "/collab"
+TIMEOUT_S = 10
+
+
+def signed_in_session(base_url: str, email: str, password: str) -> requests.Session:
+    """An HTTP session with a signed-in cookie, through the real login form."""
+    http = requests.Session()
+    page = http.get(f"{base_url}/login", timeout=TIMEOUT_S).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token, "no CSRF token on the login form"
+    response = http.post(
+        f"{base_url}/login",
+        data={"csrf_token": token.group(1), "email": email, "password": password},
+        allow_redirects=False,
+        timeout=TIMEOUT_S,
+    )
+    assert response.status_code == 302, response.text
+    return http
+
+
+@dataclass
+class CollabClient:
+    """One socket; frames the server sends are queued for the test's own thread to read."""
+
+    base_url: str
+    http: requests.Session | None = None
+    transport: str = "websocket"
+    frames: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
+
+    def __post_init__(self) -> None:
+        self.sio = socketio.Client(http_session=self.http, reconnection=False)
+        self.sio.on("frame", self.frames.put, namespace=NAMESPACE)
+        self.sio.connect(
+            self.base_url,
+            namespaces=[NAMESPACE],
+            transports=[self.transport],
+            wait_timeout=TIMEOUT_S,
+        )
+
+    def call(self, event: str, data: dict[str, Any]) -> Any:
+        """Emit and wait for the acknowledgement."""
+        return self.sio.call(event, data, namespace=NAMESPACE, timeout=TIMEOUT_S)
+
+    def send(self, doc: str, msg: bytes) -> Any:
+        """Send one y-protocols message and wait for its acknowledgement."""
+        return self.call("frame", {"doc": doc, "msg": msg})
+
+    def next_frame(self, timeout: float = TIMEOUT_S) -> protocol.Message:
+        """The next message the server sent."""
+        return protocol.decode_message(self.frames.get(timeout=timeout)["msg"])
+
+    def sync(self, doc: str, replica: Doc) -> None:
+        """Sync step 1 and 2 both ways, applying what the server sends to ``replica``."""
+        assert self.send(doc, protocol.encode_sync_step1(replica.state_vector())) == {"ok": True}
+        step2 = self.next_frame()
+        assert (step2.kind, step2.subtype) == ("sync", protocol.SYNC_STEP2)
+        replica.apply_update(step2.payload)
+        step1 = self.next_frame()
+        assert (step1.kind, step1.subtype) == ("sync", protocol.SYNC_STEP1)
+        reply = protocol.encode_sync_step2(replica.encode_diff(step1.payload))
+        assert self.send(doc, reply)["ok"] is True
+
+    def close(self) -> None:
+        self.sio.disconnect()
+
+
+def replica(client_id: int | None = None) -> Doc:
+    """A local Yjs document on the server's default engine."""
+    return get_engine().new_doc(client_id)

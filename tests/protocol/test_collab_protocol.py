@@ -1,0 +1,174 @@
+"""The public ``/collab`` contract, spoken by a plain python-socketio client."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from crdt import protocol
+from tests.browser.conftest import LiveServer
+from tests.protocol.collab_client import CollabClient, replica, signed_in_session
+
+NOT_FOUND = "There is no such document, or you do not have access to it."
+EDITOR = "maria@civilsociety.example.org"  # Civil Society Network, shared with final-draft
+GOV = "alex@cabinet.example.gov"
+REVIEWER = "jo@integrity.example.org"  # Integrity Watch, not shared with final-draft
+
+
+@pytest.fixture
+def clients(live_server: LiveServer) -> Iterator[list[CollabClient]]:
+    made: list[CollabClient] = []
+    yield made
+    for client in made:
+        client.close()
+
+
+def connect(
+    server: LiveServer, made: list[CollabClient], email: str | None, transport: str = "websocket"
+) -> CollabClient:
+    http = signed_in_session(server.url, email, server.accounts[email]) if email else None
+    client = CollabClient(server.url, http, transport)
+    made.append(client)
+    return client
+
+
+def raw(server: LiveServer, email: str, slug: str) -> str:
+    http = signed_in_session(server.url, email, server.accounts[email])
+    return http.get(server.url_for(f"/{slug}/raw"), timeout=10).text
+
+
+def test_join_sync_and_edit_reach_the_stored_document(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    client = connect(live_server, clients, EDITOR)
+    ack = client.call("join", {"doc": "meeting-notes-14-may"})
+    assert ack["ok"] is True and ack["can_edit"] is True and isinstance(ack["client_id"], int)
+    doc = replica(ack["client_id"])
+    client.sync("meeting-notes-14-may", doc)
+    assert doc.text() == raw(live_server, EDITOR, "meeting-notes-14-may")
+    update = doc.edit([(0, 0, "Protocol test line.\n\n")])
+    assert client.send("meeting-notes-14-may", protocol.encode_sync_update(update)) == {"ok": True}
+    assert raw(live_server, EDITOR, "meeting-notes-14-may").startswith("Protocol test line.")
+
+
+def test_update_is_broadcast_to_the_other_clients_over_both_transports(
+    live_server, clients
+) -> None:  # type: ignore[no-untyped-def]
+    writer = connect(live_server, clients, EDITOR, "websocket")
+    reader = connect(live_server, clients, GOV, "polling")
+    w_ack = writer.call("join", {"doc": "beneficial-ownership"})
+    r_ack = reader.call("join", {"doc": "beneficial-ownership"})
+    w_doc, r_doc = replica(w_ack["client_id"]), replica(r_ack["client_id"])
+    writer.sync("beneficial-ownership", w_doc)
+    reader.sync("beneficial-ownership", r_doc)
+    update = w_doc.edit([(0, 0, "Broadcast! ")])
+    assert writer.send("beneficial-ownership", protocol.encode_sync_update(update))["ok"]
+    message = reader.next_frame()
+    assert (message.kind, message.subtype) == ("sync", protocol.SYNC_UPDATE)
+    r_doc.apply_update(message.payload)
+    assert r_doc.text() == w_doc.text()
+
+
+def test_unknown_and_hidden_documents_answer_the_same_error(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    reviewer = connect(live_server, clients, REVIEWER)
+    anonymous = connect(live_server, clients, None)
+    for client, slug in (
+        (reviewer, "no-such-document"),
+        (reviewer, "final-draft"),
+        (anonymous, "meeting-notes-14-may"),
+        (anonymous, "no-such-document"),
+    ):
+        assert client.call("join", {"doc": slug}) == {"ok": False, "error": NOT_FOUND}
+        assert client.send(slug, protocol.encode_sync_step1(b"\x00")) == {
+            "ok": False,
+            "error": NOT_FOUND,
+        }
+
+
+def test_anonymous_people_may_follow_public_documents_read_only(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    anonymous = connect(live_server, clients, None)
+    ack = anonymous.call("join", {"doc": "plan-narrative"})
+    assert ack["ok"] is True and ack["can_edit"] is False
+    doc = replica(ack["client_id"])
+    assert anonymous.send("plan-narrative", protocol.encode_sync_step1(doc.state_vector()))["ok"]
+    doc.apply_update(anonymous.next_frame().payload)
+    assert "National Action Plan" in doc.text()
+    refused = anonymous.send("plan-narrative", protocol.encode_sync_update(doc.edit([(0, 0, "x")])))
+    assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+
+
+def test_reviewer_updates_are_refused_and_change_nothing(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    reviewer = connect(live_server, clients, REVIEWER)
+    ack = reviewer.call("join", {"doc": "meeting-notes-14-may"})
+    assert ack["ok"] is True and ack["can_edit"] is False
+    before = raw(live_server, EDITOR, "meeting-notes-14-may")
+    update = replica(ack["client_id"]).edit([(0, 0, "Reviewer was here. ")])
+    refused = reviewer.send("meeting-notes-14-may", protocol.encode_sync_update(update))
+    assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+    assert raw(live_server, EDITOR, "meeting-notes-14-may") == before
+
+
+def test_update_under_a_foreign_client_id_is_refused(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    victim = connect(live_server, clients, GOV)
+    forger = connect(live_server, clients, EDITOR)
+    victim_id = victim.call("join", {"doc": "extractive-payments"})["client_id"]
+    forger.call("join", {"doc": "extractive-payments"})
+    before = raw(live_server, EDITOR, "extractive-payments")
+    forged = replica(victim_id).edit([(0, 0, "Forged words. ")])
+    refused = forger.send("extractive-payments", protocol.encode_sync_update(forged))
+    assert refused["ok"] is False
+    assert str(victim_id) in refused["error"] and "another" in refused["error"]
+    assert raw(live_server, EDITOR, "extractive-payments") == before
+
+
+def test_oversized_and_malformed_frames_are_refused_with_a_reason(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    client = connect(live_server, clients, EDITOR)
+    ack = client.call("join", {"doc": "civil-society-asks"})
+    before = raw(live_server, EDITOR, "civil-society-asks")
+    big = replica(ack["client_id"]).edit([(0, 0, "x" * (1024 * 1024 + 10))])
+    refused = client.send("civil-society-asks", protocol.encode_sync_update(big))
+    assert refused["ok"] is False and "limit" in refused["error"]
+    garbage = client.send("civil-society-asks", protocol.encode_sync_update(b"\x05\xff\xff"))
+    assert garbage["ok"] is False and "malformed" in garbage["error"]
+    not_binary = client.call("frame", {"doc": "civil-society-asks", "msg": "text"})
+    assert not_binary["ok"] is False
+    assert raw(live_server, EDITOR, "civil-society-asks") == before
+
+
+def test_awareness_identity_is_set_by_the_server(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    sender = connect(live_server, clients, EDITOR)
+    watcher = connect(live_server, clients, GOV)
+    s_id = sender.call("join", {"doc": "anti-corruption-plan"})["client_id"]
+    watcher.call("join", {"doc": "anti-corruption-plan"})
+    forged = {
+        "user": {"name": "The Minister", "organisation": "Cabinet", "kind": "government"},
+        "cursor": None,
+    }
+    update = protocol.encode_awareness_update(
+        [protocol.AwarenessEntry(s_id, 1, json.dumps(forged))]
+    )
+    assert sender.send("anti-corruption-plan", protocol.encode_awareness(update))["ok"]
+    message = watcher.next_frame()
+    assert message.kind == "awareness"
+    (entry,) = protocol.decode_awareness(message.payload)
+    user = json.loads(entry.state_json)["user"]
+    assert user["name"] == "Maria Santos"
+    assert user["organisation"] == "Civil Society Network"
+    assert user["kind"] == "civil_society"
+
+
+def test_logging_out_disconnects_open_sockets(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    http = signed_in_session(live_server.url, GOV, live_server.accounts[GOV])
+    client = CollabClient(live_server.url, http)
+    clients.append(client)
+    assert client.call("join", {"doc": "plan-narrative"})["ok"]
+    home = http.get(live_server.url_for("/"), timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home)
+    assert token
+    http.post(live_server.url_for("/logout"), data={"csrf_token": token.group(1)}, timeout=10)
+    deadline = time.monotonic() + 5
+    while client.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not client.sio.connected
