@@ -1,18 +1,16 @@
 """Paragraphs as top-level Markdown blocks, and which shadow characters each block owns.
 
-Every character of the shadow, tombstones included, belongs to exactly one block:
-
-- a visible character to the block whose range holds it;
-- a gap (tombstones between two visible characters) to its neighbours' blocks: when those
-  differ, the gap is split after its last newline, the part up to it going to the block
-  above (so a deleted whole paragraph is recorded there) and the rest to the block below
-  (a deleted first word is recorded on its own paragraph); otherwise, and at the ends of
-  the text, all of it goes to the one neighbour's block.
-
-A tombstone's right neighbour is the first visible character after it that is not newer
-than its deletion: text typed there later never stood next to it (Yjs merely places it
-after it). So a deleted first word stays with its paragraph when someone later types a
-new paragraph in front of it.
+Every character of the shadow, tombstones included, belongs to exactly one block. A visible
+character belongs to the block whose range holds it. A tombstone goes by its neighbours as
+they were when it was deleted: the visible character before it, and the first character
+after it that was in the text at its deletion (text typed there later never stood beside
+it; Yjs merely puts it after it). If that right neighbour is a tombstone too, the two
+settle together. When the neighbours are in different blocks, the tombstones are split
+after the last newline that was in place at their deletion: the part up to it goes to the
+block above (so a deleted whole paragraph is recorded there), the rest to the block below
+(a deleted first word is recorded on its own paragraph). Otherwise, and at the ends of the
+text, they go to the one neighbour's block. So a deleted first word stays with its
+paragraph even when someone later types a new paragraph in front of it.
 
 A block's revisions are those that inserted or deleted any character it owns. Its id is
 the id of its oldest *anchored* character: visible characters, and tombstones that shared
@@ -27,7 +25,7 @@ its id alone while its oldest anchored character, or that character's tombstone,
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
@@ -87,17 +85,14 @@ def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list
 # A tombstone waiting for its right neighbour: (its run, its place in the shadow, and its
 # left neighbour's visible index and character).
 _Pending = tuple[Run, int, int, str | None]
-MAX_FLOATING = 64
-"""More floating tombstone clusters than this all settle at the next text (keeps it linear)."""
 
 
 class _Walk:
     """One pass over the shadow in document order, handing its runs out to blocks.
 
-    A tombstone's right neighbour is the first character after it that was in the text
-    when it was deleted: later text never stood beside it (Yjs merely puts it after it).
-    If that neighbour is itself a tombstone, the two share their fate: they form a cluster
-    that settles with the last member's right neighbour.
+    Tombstones float right over text that is newer than their deletion. A tombstone that
+    was in the text when a floating one was deleted joins it in a cluster, which settles at
+    the first visible text that was there when its last member was deleted.
     """
 
     def __init__(self, blocks: Sequence[Block], length: int) -> None:
@@ -107,31 +102,30 @@ class _Walk:
         self.length = length
         self.place = 0  # the shadow position of the run being walked
         self.before: str | None = None  # the last visible character so far
-        # Floating clusters: (deletion revision of their last member, members in order).
-        self.clusters: list[tuple[int, list[_Pending]]] = []
+        # Floating clusters, ascending by the deletion revision of their last member.
+        self.deleted: list[int] = []
+        self.clusters: list[list[_Pending]] = []
 
     def tombstone(self, run: Run) -> None:
-        members: list[_Pending] = []
-        floating = []
-        for deleted, cluster in self.clusters:
-            if run.ins_rev <= deleted <= run.del_rev:  # this run was there when they went
-                members += cluster
-            else:
-                floating.append((deleted, cluster))
+        # Clusters deleted while this run was in the text join it; it is their neighbour.
+        low = bisect_left(self.deleted, run.ins_rev)
+        high = bisect_right(self.deleted, run.del_rev)
+        joining = sorted(self.clusters[low:high], key=len, reverse=True)
+        del self.deleted[low:high], self.clusters[low:high]
+        members = joining[0] if joining else []  # grow the largest: merging stays n log n
+        for cluster in joining[1:]:
+            members += cluster
         members.append((run, self.place, run.start, self.before))
-        self.clusters = [*floating, (run.del_rev, members)]
+        at = bisect_right(self.deleted, run.del_rev)
+        self.deleted.insert(at, run.del_rev)
+        self.clusters.insert(at, members)
         self.place += 1
 
     def visible(self, run: Run) -> None:
-        everything = len(self.clusters) > MAX_FLOATING
-        group = [
-            member
-            for deleted, cluster in self.clusters
-            if everything or deleted >= run.ins_rev
-            for member in cluster
-        ]
-        if group:
-            self.clusters = [c for c in self.clusters if not everything and c[0] < run.ins_rev]
+        if self.deleted and self.deleted[-1] >= run.ins_rev:
+            low = bisect_left(self.deleted, run.ins_rev)
+            group = [member for cluster in self.clusters[low:] for member in cluster]
+            del self.deleted[low:], self.clusters[low:]
             self._settle(sorted(group, key=lambda member: member[1]), run.start, run.text[0])
         j = bisect_right(self.starts, run.start) - 1
         at, size = 0, len(run.text)
@@ -146,7 +140,7 @@ class _Walk:
 
     def finish(self) -> list[list[Piece]]:
         """The pieces of every block, in document order."""
-        group = [member for _, cluster in self.clusters for member in cluster]
+        group = [member for cluster in self.clusters for member in cluster]
         if group:
             self._settle(sorted(group, key=lambda member: member[1]), self.length, None)
         return [[piece for _, _, piece in sorted(pieces)] for pieces in self.owned]
@@ -200,16 +194,22 @@ def _line_breaks(gap: list[Run], offsets: list[int]) -> dict[int, tuple[int, int
     Tombstones typed after a revision's deletion (or deleted before it) never shared a line
     with what that revision deleted, so their newlines do not count for it.
     """
-    breaks: dict[int, tuple[int, int]] = {}
-    for rev in {run.del_rev for run in gap}:
-        first = last = -1
-        for run, pos in zip(gap, offsets, strict=False):
-            if run.ins_rev <= rev <= run.del_rev and "\n" in run.text:
-                if first < 0:
-                    first = pos + run.text.index("\n")
-                last = pos + run.text.rindex("\n")
-        breaks[rev] = first, last
-    return breaks
+    revs = sorted({run.del_rev for run in gap})
+    first = dict.fromkeys(revs, -1)
+    last = dict.fromkeys(revs, -1)
+    breaking = [(run, pos) for run, pos in zip(gap, offsets, strict=False) if "\n" in run.text]
+    for found, order, find in ((first, breaking, str.index), (last, breaking[::-1], str.rindex)):
+        waiting = list(revs)  # revisions without a newline yet, ascending
+        for run, pos in order:
+            # Each revision takes the first run (from its side) that was in place at it.
+            low = bisect_left(waiting, run.ins_rev)
+            high = bisect_right(waiting, run.del_rev)
+            for rev in waiting[low:high]:
+                found[rev] = pos + find(run.text, "\n")
+            del waiting[low:high]
+            if not waiting:
+                break
+    return {rev: (first[rev], last[rev]) for rev in revs}
 
 
 def piece_id(pieces: Iterable[Piece]) -> tuple[int, int] | None:

@@ -112,14 +112,18 @@ class _EngineDoc:
         _advance(self._clocks, brings or [])
         return update
 
+    def _observe(self, callback: Callable[[Any], object]) -> Callable[[], object]:
+        """Subscribe to the text's events; return the unsubscribe call."""
+        raise NotImplementedError
+
     def apply_update_delta(self, update: bytes) -> Delta:
         self._live()
         raw: Delta = []
-        subscription = self._text.observe(lambda event: raw.extend(event.delta))
+        unsubscribe = self._observe(lambda event: raw.extend(event.delta))
         try:
             self.apply_update(update)
         finally:
-            self._text.unobserve(subscription)
+            unsubscribe()
         return [{k: op[k]} for op in raw for k in ("retain", "insert", "delete") if k in op]
 
     def encode_state(self) -> bytes:
@@ -188,6 +192,9 @@ class YPyDoc(_EngineDoc):
         # self: a cycle through the doc would leave it to the garbage collector, which may
         # run on another thread, and y-py panics when a doc is dropped off its own thread.
         self._captured: list[list[bytes] | None] = [None]
+
+    def _observe(self, callback: Callable[[Any], object]) -> Callable[[], object]:
+        return partial(self._text.unobserve, self._text.observe(callback))
 
     def _apply_batch(self, updates: list[bytes]) -> None:
         with self._doc.begin_transaction() as txn:
@@ -262,6 +269,11 @@ class PycrdtDoc(_EngineDoc):
         # The text as of the last delta, edit or read: byte counts are converted against it,
         # because reading the whole text back from the engine costs far more than a delta.
         self._mirror: str | None = ""
+        self._mirror_size = 0  # in UTF-8 bytes, as the engine counts
+
+    def _observe(self, callback: Callable[[Any], object]) -> Callable[[], object]:
+        # The raw event, not pycrdt's wrapper, which builds every field and inspects callbacks.
+        return self._text.integrated.observe(callback).drop  # type: ignore[no-any-return]
 
     def _apply_batch(self, updates: list[bytes]) -> None:
         self._mirror = None
@@ -270,19 +282,22 @@ class PycrdtDoc(_EngineDoc):
                 self._doc.apply_update(update)
 
     def apply_update_delta(self, update: bytes) -> Delta:
-        old = self.text()
-        delta, new = utf8_delta_to_str(super().apply_update_delta(update), old)
-        size = len(self._text)  # in UTF-8 bytes, and known without building the string
-        if delta is None or size != (len(new) if new.isascii() else len(new.encode())):
+        old, size = self.text(), self._mirror_size
+        raw = super().apply_update_delta(update)
+        delta, new = utf8_delta_to_str(raw, old)
+        if delta is not None:  # the size the engine should now report, in UTF-8 bytes
+            size -= sum(op.get("delete", 0) for op in raw)
+            size += sum(len(op["insert"].encode()) for op in raw if "insert" in op)
+        if delta is None or len(self._text) != size:
             new = str(self._text)  # the delta does not add up (it never has): trust the text
             delta = diff_delta(old, new)
-        self._mirror = new
+        self._mirror, self._mirror_size = new, len(self._text)
         return delta
 
     def text(self) -> str:
         self._live()
         if self._mirror is None:
-            self._mirror = str(self._text)
+            self._mirror, self._mirror_size = str(self._text), len(self._text)
         return self._mirror
 
     def edit(self, ops: Sequence[Op]) -> bytes:
@@ -303,7 +318,7 @@ class PycrdtDoc(_EngineDoc):
                     text = text[:index] + insert + text[index + delete_count :]
         finally:
             self._doc.unobserve(subscription)
-        self._mirror = text
+        self._mirror, self._mirror_size = text, len(self._text)
         return self._note_edit(bytes(captured[-1])) if captured else EMPTY_UPDATE
 
 

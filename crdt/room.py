@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from crdt.attribution import Attribution
 from crdt.attributor import Attributor
 from crdt.engine import Doc, Engine
-from crdt.errors import CrdtError, UpdateRejected
+from crdt.errors import CrdtError, EngineFailure, UpdateRejected
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
 from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
@@ -228,22 +228,40 @@ class Room:
         for job in batch:
             if isinstance(job, _Call):
                 calls.append(job)
-                continue
-            try:
-                writes.append((job, self._accept(job)))
-            except UpdateRejected as error:
-                _fail(job, error)
-            except Exception as error:  # one bad update must not take the room down
-                log.exception("room %s: update of %d bytes failed", self.doc_id, len(job.data))
-                _fail(job, UpdateRejected(f"the update could not be applied: {error}"))
+            elif self._doc is None and not self._ensure_loaded():
+                _fail(job, StorageUnavailable("the server cannot reach its storage; resend it"))
+            else:
+                self._take(job, writes)
+        self._commit(writes)
+        for call in calls:
+            self._run_call(call)
+
+    def _take(self, job: _Write, writes: list[tuple[_Write, LogRecord | None]]) -> None:
+        """Verify and apply one update, adding it to the batch waiting for the commit."""
+        try:
+            writes.append((job, self._accept(job)))
+        except EngineFailure as error:
+            # The engine failed part-way and the live doc can no longer be trusted: store
+            # what this batch already accepted, then rebuild the doc from the log.
+            log.warning("room %s: engine failure; rebuilding from the log", self.doc_id)
+            _fail(job, error)
+            self._commit(writes)
+            writes.clear()
+            self._doc = None
+        except UpdateRejected as error:
+            _fail(job, error)
+        except Exception as error:  # one bad update must not take the room down
+            log.exception("room %s: update of %d bytes failed", self.doc_id, len(job.data))
+            _fail(job, UpdateRejected(f"the update could not be applied: {error}"))
+
+    def _commit(self, writes: list[tuple[_Write, LogRecord | None]]) -> None:
+        """Store the batch's records in one commit, then acknowledge each update."""
         if not self._persist([record for _, record in writes if record is not None]):
             for job, _ in writes:
                 _fail(job, StorageUnavailable("the server could not store the edit; resend it"))
-        else:
-            for job, record in writes:
-                job.future.set_result(record.seq if record else None)
-        for call in calls:
-            self._run_call(call)
+            return
+        for job, record in writes:
+            job.future.set_result(record.seq if record else None)
 
     def _accept(self, job: _Write) -> LogRecord | None:
         assert self._doc is not None

@@ -21,9 +21,9 @@ from crdt import protocol
 from crdt.errors import CrdtError, UpdateRejected
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
-from wiki.extensions import socketio
+from wiki.extensions import db, socketio
 from wiki.live import forget, track
-from wiki.models import Document
+from wiki.models import Document, Person
 from wiki.policy import Action, can, signed_in
 from wiki.sessions import current_session_id
 
@@ -49,6 +49,7 @@ class Participant:
 
     doc_id: int
     client_id: int
+    person_id: int | None
     awareness_clocks: dict[int, int] = field(default_factory=dict)
 
 
@@ -102,7 +103,9 @@ def on_join(data: Any) -> dict[str, Any]:
     client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
     join_room(room_name(doc.id))
     with _lock:
-        _joined.setdefault(request.sid, {})[doc.slug] = Participant(doc.id, client_id)  # type: ignore[attr-defined]
+        _joined.setdefault(request.sid, {})[doc.slug] = Participant(  # type: ignore[attr-defined]
+            doc.id, client_id, person.id if person else None
+        )
     return {"ok": True, "client_id": client_id, "can_edit": can(current_user, Action.EDIT, doc)}
 
 
@@ -179,6 +182,8 @@ def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> 
     """Broadcast a participant's presence with its identity set by the server."""
     entries = []
     for entry in protocol.decode_awareness(payload):
+        if entry.client_id != participant.client_id:
+            continue  # a socket speaks only for its own client id, never for someone else's
         state = json.loads(entry.state_json)
         if state is not None:
             if not isinstance(state, dict):
@@ -217,6 +222,21 @@ def identity() -> dict[str, str]:
         "color": colour,
         "colorLight": light,
     }
+
+
+def enforce_access(doc: Document) -> None:
+    """Disconnect every socket in the document whose person may no longer see it."""
+    with _lock:
+        present = [
+            (sid, participant.person_id)
+            for sid, joined in _joined.items()
+            for participant in joined.values()
+            if participant.doc_id == doc.id
+        ]
+    for sid, person_id in present:
+        person = db.session.get(Person, person_id) if person_id is not None else None
+        if not can(person, Action.VIEW, doc):
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
 
 
 def _announce_gone(slug: str, participant: Participant, sid: str) -> None:

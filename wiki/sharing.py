@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from wiki.collab import enforce_access
 from wiki.documents import Grant, add_grant, remove_grant, set_visibility
 from wiki.errors import InvalidInput
 from wiki.extensions import db
@@ -59,6 +60,7 @@ def visibility(slug: str) -> Response | tuple[str, int]:
         return render_sharing(doc, visibility_form=form)
     set_visibility(doc, form.visibility.data or "")
     db.session.commit()
+    enforce_access(doc)
     flash(f"Visibility is now: {doc.visibility.label}.")
     return redirect(url_for("sharing.show", slug=doc.slug))
 
@@ -85,6 +87,7 @@ def revoke(slug: str, share_id: int) -> Response:
     if not ConfirmForm().validate_on_submit() or remove_grant(doc, share_id) is None:
         abort(404)
     db.session.commit()
+    enforce_access(doc)
     flash("Access withdrawn.")
     return redirect(url_for("sharing.show", slug=doc.slug))
 

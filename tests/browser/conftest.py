@@ -8,9 +8,11 @@ Fixtures for every ``tests/browser/test_*.py`` (all of them are marked ``browser
   instance folder, ``.log_tail()`` the end of the server's output.
 - ``browser`` (session): Playwright's chromium, started from ``/usr/bin/chromium``.
 - ``page_for`` (function): a :class:`PageFactory`. ``page_for(email)`` is a new page in a new
-  context, signed in through the ``/login`` form; ``page_for(None)`` is anonymous; keyword
-  arguments go to ``browser.new_context`` (``java_script_enabled=False``, ``viewport=…``).
-  Contexts have ``base_url`` set, so ``page.goto("/plan-narrative")`` works.
+  context, signed in through the ``/login`` form (a demo person's later pages reuse that
+  sign-in's cookie; ``fresh=True`` signs in anew, ``password=`` signs in any other account);
+  ``page_for(None)`` is anonymous; other keyword arguments go to ``browser.new_context``
+  (``java_script_enabled=False``, ``viewport=…``). Contexts have ``base_url`` set, so
+  ``page.goto("/plan-narrative")`` works; ``page_for.guard(page)`` is the page's guard.
 - ``anon_page`` (function): ``page_for(None)``.
 
 Every context these fixtures make is guarded: a request to any host but the live server's, a
@@ -43,6 +45,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Request,
+    StorageState,
     WebSocket,
     sync_playwright,
 )
@@ -68,6 +71,7 @@ CSP_MESSAGE = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
 # Chromium reports a page's own 4xx/5xx status as a console error; tests assert those statuses.
 FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of")
 LOCAL_SCHEMES = {"data", "blob", "about"}
+SIGNED_IN_MARK = "Sign out"  # the header's button, shown to people signed in only
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -274,27 +278,44 @@ class PageGuard:
 class PageFactory:
     """``page_for(email)``: a new signed-in page in its own context; ``None`` for anonymous."""
 
-    def __init__(self, browser: Browser, server: LiveServer) -> None:
+    def __init__(self, browser: Browser, server: LiveServer,
+                 sign_ins: dict[str, StorageState]) -> None:
         self.browser = browser
         self.server = server
+        self.sign_ins = sign_ins
         self.guards: dict[BrowserContext, PageGuard] = {}
 
-    def __call__(self, email: str | None, *, password: str | None = None,
+    def __call__(self, email: str | None, *, password: str | None = None, fresh: bool = False,
                  **context_options: Any) -> Page:
-        """A fresh context and page; signed in as ``email`` unless it is None."""
-        context = self.browser.new_context(base_url=self.server.url, **context_options)
+        """A fresh context and page, signed in as ``email`` unless it is None.
+
+        A demo person's first sign-in of the session goes through the ``/login`` form; later
+        pages reuse its cookie while the server still accepts it, unless ``fresh`` asks for a
+        new sign-in (a server session of its own). With ``password``, any account signs in.
+        """
+        reuse = email is not None and password is None and not fresh
+        state = self.sign_ins.get(email) if reuse and email is not None else None
+        context = self.browser.new_context(base_url=self.server.url, storage_state=state,
+                                           **context_options)
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         guard = PageGuard(self.server.url)
         guard.watch(context)
         self.guards[context] = guard
         page = context.new_page()
-        if email is not None:
+        if email is not None and (state is None or not self.is_signed_in(page)):
+            context.clear_cookies()
             self.sign_in(page, email, password)
+            if reuse:
+                self.sign_ins[email] = context.storage_state()
         return page
 
     def guard(self, page: Page) -> PageGuard:
         """The guard watching ``page``'s context."""
         return self.guards[page.context]
+
+    def is_signed_in(self, page: Page) -> bool:
+        """Whether the server still takes the context's cookie as someone signed in."""
+        return SIGNED_IN_MARK in page.request.get("/").text()
 
     def sign_in(self, page: Page, email: str, password: str | None = None) -> None:
         """Sign in through the ``/login`` form as a person would; fail if it is refused."""
@@ -321,10 +342,17 @@ class PageFactory:
         return problems
 
 
+@pytest.fixture(scope="session")
+def sign_ins() -> dict[str, StorageState]:
+    """The cookies of each demo person's sign-in, shared by the tests of a session."""
+    return {}
+
+
 @pytest.fixture
-def page_for(browser: Browser, live_server: LiveServer) -> Iterator[PageFactory]:
+def page_for(browser: Browser, live_server: LiveServer,
+             sign_ins: dict[str, StorageState]) -> Iterator[PageFactory]:
     """A factory of guarded pages, anonymous or signed in; their problems fail the test."""
-    factory = PageFactory(browser, live_server)
+    factory = PageFactory(browser, live_server, sign_ins)
     yield factory
     problems = factory.close()
     live_server.check_alive()

@@ -24,7 +24,7 @@ from crdt.errors import BrokenDocument, EngineFailure, MalformedUpdate
 from crdt.updates import parse_state_vector, parse_update
 
 if TYPE_CHECKING:
-    from conftest import YjsPeer
+    from tests.crdt.conftest import YjsPeer
 
 EMOJI_TEXT = "a😀b 🎉 ü"
 

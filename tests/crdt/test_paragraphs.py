@@ -440,7 +440,7 @@ def test_paragraph_ids_are_unique_and_shares_sum_to_one(
 # to survive. Each: (kind, which paragraph, where in it, words).
 structured = st.lists(
     st.tuples(
-        st.sampled_from(["add", "remove", "type", "cut"]),
+        st.sampled_from(["add", "remove", "type", "cut", "prepend", "append", "reword"]),
         st.integers(0, 1000),
         st.integers(0, 1000),
         st.sampled_from(["x", "yy zz", "new words here"]),
@@ -471,9 +471,13 @@ def test_ids_survive_any_edit_that_keeps_a_paragraph_in_place(
             kept.remove(before[blocks.index(block)])
         elif kind == "type" and len(body) > 1:  # inside a line of the paragraph
             doc.insert(block.start + 1 + where % (len(body) - 1), words, rev)
-        elif kind == "cut" and " " in body:  # a word, leaving some text
+        elif kind in ("cut", "reword") and " " in body:  # a word, leaving some text
             spaces = [i for i, char in enumerate(body) if char == " "]
             space = spaces[where % len(spaces)]
             start = body.rfind(" ", 0, space) + 1
-            doc.edit(block.start + start, space + 1 - start, "", rev)
+            doc.edit(block.start + start, space + 1 - start, "" if kind == "cut" else words, rev)
+        elif kind == "prepend":
+            doc.insert(block.start, f"{words} ", rev)
+        elif kind == "append":
+            doc.insert(block.start + len(body), f" {words}", rev)
         assert doc.ids() == kept

@@ -27,7 +27,7 @@ from crdt.protocol import (
 )
 
 if TYPE_CHECKING:
-    from conftest import YjsPeer
+    from tests.crdt.conftest import YjsPeer
 
 
 def test_messages_round_trip() -> None:

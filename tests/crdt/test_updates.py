@@ -28,7 +28,7 @@ from crdt.updates import (
 )
 
 if TYPE_CHECKING:
-    from conftest import YjsPeer
+    from tests.crdt.conftest import YjsPeer
 
 STRING, JSON, ANY, GC, SKIP = 4, 2, 8, 0, 10
 
@@ -75,14 +75,12 @@ def test_parse_reads_engine_updates_exactly(engine: Engine) -> None:
     assert first.roots == {"markdown"} and first.kinds == {"string"} and not first.nested
     assert first.writers == {7}
     second = parse_update(doc.edit([(1, 3, "EY😀")]))  # the emoji is 2 clock units, as in Yjs
-    assert (second.structs, second.deletes, second.roots) == ({7: [(5, 4)]}, {7: [(1, 3)]}, set())
+    assert (second.structs, second.deletes) == ({7: [(5, 4)]}, {7: [(1, 3)]})
+    assert not second.roots  # it has neighbours to take its parent from
     other.apply_update(doc.encode_state())
     deletion = parse_update(other.edit([(0, 1, ""), (1, 1, "")]))
-    assert (deletion.structs, deletion.deletes, deletion.writers) == (
-        {},
-        {7: [(0, 1), (6, 1)]},
-        set(),
-    )
+    assert deletion.deletes == {7: [(0, 1), (6, 1)]}
+    assert not deletion.structs and not deletion.writers
     other.edit([(0, 0, ">")])
     state = parse_update(other.encode_state())
     assert state.structs == {7: [(0, 9)], 8: [(0, 1)]}
@@ -92,7 +90,8 @@ def test_parse_reads_engine_updates_exactly(engine: Engine) -> None:
 
 def test_parse_reads_yjs_updates_exactly(peer: YjsPeer) -> None:
     first = parse_update(peer.edit([(0, 0, "a😀b")]))
-    assert (first.structs, first.deletes, first.writers) == ({1000: [(0, 4)]}, {}, {1000})
+    assert (first.structs, first.deletes) == ({1000: [(0, 4)]}, {})
+    assert first.writers == {1000}
     second = parse_update(peer.edit([(1, 2, ""), (2, 0, "cd")]))
     assert (second.structs, second.deletes) == ({1000: [(4, 2)]}, {1000: [(1, 2)]})
     state, vector = peer.state()
@@ -107,6 +106,16 @@ def test_parse_keeps_skip_structs_apart_from_the_structs_they_skip(peer: YjsPeer
     assert info.structs == {1000: [(0, 3), (5, 1)]}
     assert info.skips == {1000: [(3, 2)]}
     assert info.writers == {1000}
+    assert info.needs == {1000: 5}  # "f" follows the skipped "de"
+
+
+def test_parse_says_what_state_an_update_needs_first(engine: Engine) -> None:
+    doc, other = engine.new_doc(7), engine.new_doc(8)
+    assert parse_update(doc.edit([(0, 0, "hello")])).needs == {}
+    assert parse_update(doc.edit([(5, 0, "!"), (0, 1, "")])).needs == {7: 5}
+    other.apply_update(doc.encode_state())
+    assert parse_update(other.edit([(2, 0, "x")])).needs == {7: 4}  # between clocks 2 and 3
+    assert parse_update(other.encode_state()).needs == {}
 
 
 def test_parse_walks_every_content_type_yjs_writes(peer: YjsPeer) -> None:
@@ -293,7 +302,7 @@ def corpus(engines: list[Engine], yjs: YjsPeer) -> tuple[list[bytes], list[bytes
         yjs.apply(doc.encode_state())
         updates.append(yjs.edit([(2, 3, "X")]))
     updates.append(yjs.merge([start, updates[-1]]))
-    return updates, [start]
+    return updates, [yjs.state()[0]]  # everything, so most corrupted updates can apply
 
 
 def corrupt(rng: random.Random, data: bytes) -> bytes:

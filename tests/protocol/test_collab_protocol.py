@@ -172,3 +172,26 @@ def test_logging_out_disconnects_open_sockets(live_server, clients) -> None:  # 
     while client.sio.connected and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not client.sio.connected
+
+
+def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    owner = signed_in_session(live_server.url, GOV, live_server.accounts[GOV])
+    member = connect(live_server, clients, "kwame@openownership.example.org")
+    assert member.call("join", {"doc": "final-draft"})["ok"] is True
+    sharing = owner.get(live_server.url_for("/final-draft/sharing"), timeout=10).text
+    share_id = re.search(
+        r'action="/final-draft/sharing/grants/(\d+)/remove"[^<]*<input[^>]*value="([^"]+)"'
+        r"[^<]*<button[^>]*>Withdraw<span[^>]*> access of Open Ownership Network",
+        sharing,
+    )
+    assert share_id, "the sharing page lists the Open Ownership Network grant"
+    owner.post(
+        live_server.url_for(f"/final-draft/sharing/grants/{share_id.group(1)}/remove"),
+        data={"csrf_token": share_id.group(2)}, timeout=10,
+    )
+    deadline = time.monotonic() + 5
+    while member.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not member.sio.connected
+    again = connect(live_server, clients, "kwame@openownership.example.org")
+    assert again.call("join", {"doc": "final-draft"}) == {"ok": False, "error": NOT_FOUND}

@@ -59,16 +59,21 @@ function decorationsFor(state, doc, ytext, view, named) {
   const head = Y.createAbsolutePositionFromRelativePosition(state.cursor.head, doc);
   if (!anchor || !head || anchor.type !== ytext || head.type !== ytext) return [];
   const length = view.state.doc.length;
-  const [from, to] = [Math.min(anchor.index, head.index, length), Math.min(Math.max(anchor.index, head.index), length)];
+  const from = Math.min(anchor.index, head.index, length);
+  const to = Math.min(Math.max(anchor.index, head.index), length);
   const kind = kindOf(state.user);
   const label = describe(state.user);
   const found = [];
   if (from < to) {
-    const mark = Decoration.mark({ class: `cm-remote-selection cm-remote-${kind}`, attributes: { title: label } });
+    const mark = Decoration.mark({
+      class: `cm-remote-selection cm-remote-${kind}`,
+      attributes: { title: label },
+    });
     found.push(mark.range(from, to));
   }
   const side = head.index > anchor.index ? -1 : 1;
-  found.push(Decoration.widget({ widget: new CaretWidget(label, kind, named), side }).range(Math.min(head.index, length)));
+  const caret = Decoration.widget({ widget: new CaretWidget(label, kind, named), side });
+  found.push(caret.range(Math.min(head.index, length)));
   return found;
 }
 
@@ -99,7 +104,8 @@ export function remoteCursors(ytext, awareness) {
         this.decorations = Decoration.none;
         this.movedAt = new Map();
         this.timer = null;
-        this.onChange = ({ added, updated, removed }) => this.remoteChanged(view, [...added, ...updated], removed);
+        this.onChange = ({ added, updated, removed }) =>
+          this.remoteChanged(view, [...added, ...updated], removed);
         awareness.on("change", this.onChange);
       }
 

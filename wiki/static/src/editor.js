@@ -11,6 +11,12 @@ import { createStatus } from "./status.js";
 import { mountToolbar, shortcutHelp } from "./toolbar.js";
 
 const FALLBACK_MS = 15_000;
+const FALLBACK_NOTE =
+  "Live editing has not connected yet. You can still edit the text above and save it with the button; " +
+  "we keep trying to connect.";
+const TYPED_INTO_FORM_NOTE =
+  "Live editing is available now, but you have typed into the form: save the form first, " +
+  "then open the editor again.";
 const byId = (id) => document.getElementById(id);
 
 function findParts() {
@@ -69,8 +75,13 @@ function activate(parts, ctx) {
   mountToolbar(byId("editor-toolbar"), view);
   byId("shortcut-list").replaceChildren(...shortcutHelp().map(listItem));
   mountPresence(byId("presence"), awareness, selfFromPage());
-  const preview = byId("preview");
-  mountPreview({ panel: byId("preview-panel"), output: preview, ytext, url: parts.live.dataset.previewUrl, csrfToken: parts.csrfToken });
+  mountPreview({
+    panel: byId("preview-panel"),
+    output: byId("preview"),
+    ytext,
+    url: parts.live.dataset.previewUrl,
+    csrfToken: parts.csrfToken,
+  });
   showEditability(provider.canEdit);
   provider.on("joined", ({ canEdit }) => {
     setEditable(view, canEdit);
@@ -118,11 +129,11 @@ function wireStatus(provider, status, parts) {
 }
 
 /** Before the first sync the textarea is read-only; if sync never comes, give it back. */
-function startFallback(parts, provider) {
+function startFallback(parts) {
   parts.textarea.readOnly = true;
   const timer = setTimeout(() => {
     parts.textarea.readOnly = parts.form.dataset.canEdit !== "true";
-    showNote(parts, "Live editing has not connected yet. You can still edit the text above and save it with the button; we keep trying to connect.");
+    showNote(parts, FALLBACK_NOTE);
   }, FALLBACK_MS);
   return () => clearTimeout(timer);
 }
@@ -132,7 +143,7 @@ function onSynced(parts, ctx, stopFallback) {
   if (parts.textarea.value !== parts.textarea.defaultValue) {
     // They typed into the form meanwhile: keep the form, whose save merges their text.
     ctx.provider.destroy();
-    showNote(parts, "Live editing is available now, but you have typed into the form: save the form first, then open the editor again.");
+    showNote(parts, TYPED_INTO_FORM_NOTE);
     return;
   }
   activate(parts, ctx);
@@ -154,13 +165,27 @@ function start() {
   const ydoc = new Y.Doc();
   const ytext = ydoc.getText(Y_TEXT_NAME);
   const awareness = new Awareness(ydoc);
-  const status = createStatus({ connectionEl: byId("connection-status"), saveEl: byId("save-status"), alertEl: byId("collab-alert") });
+  const status = createStatus({
+    connectionEl: byId("connection-status"),
+    saveEl: byId("save-status"),
+    alertEl: byId("collab-alert"),
+  });
   const provider = new CollabProvider(ydoc, awareness, parts.slug);
   const ctx = { ydoc, ytext, awareness, provider, status, view: null };
-  window.jointly = { ydoc, ytext, awareness, provider, status: () => status.snapshot(), get view() { return ctx.view; } };
+  // The test hook; status() is {connection: "Connected" | "Reconnecting…" | …, unsaved: n}.
+  window.jointly = {
+    ydoc,
+    ytext,
+    awareness,
+    provider,
+    status: () => status.snapshot(),
+    get view() {
+      return ctx.view;
+    },
+  };
   parts.live.hidden = false;
   wireStatus(provider, status, parts);
-  const stopFallback = startFallback(parts, provider);
+  const stopFallback = startFallback(parts);
   provider.once("synced", () => onSynced(parts, ctx, stopFallback));
   warnBeforeLeaving(provider);
 }

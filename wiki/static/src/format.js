@@ -104,4 +104,5 @@ function linkRange(state, range) {
 }
 
 /** Make the selection a Markdown link and select the part still to be filled in. */
-export const insertLink = (view) => run(view, view.state.changeByRange((range) => linkRange(view.state, range)));
+export const insertLink = (view) =>
+  run(view, view.state.changeByRange((range) => linkRange(view.state, range)));

@@ -24,7 +24,8 @@ export function mountPreview({ panel, output, ytext, url, csrfToken }) {
       output.innerHTML = await render(url, csrfToken, ytext.toString()); // sanitised by the server
       output.removeAttribute("aria-busy");
     } catch (error) {
-      output.textContent = `The preview is not available right now (${error.message}). Your text is not affected.`;
+      output.textContent =
+        `The preview is not available right now (${error.message}). Your text is not affected.`;
     } finally {
       busy = false;
       if (stale) schedule();

@@ -46,7 +46,7 @@ export const SOCKET_OPTIONS = {
 };
 
 /**
- * Events: "status" (connection: connecting | connected | reconnecting | offline | failed),
+ * Events: "status" (connecting | connected | reconnecting | offline | failed | closed),
  * "joined" ({clientId, canEdit}), "synced" (first server state applied), "unsaved"
  * (count), "refused" (message the user must see), "failed" (message).
  */
@@ -100,7 +100,7 @@ export class CollabProvider extends ObservableV2 {
   join() {
     this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_JOIN, { doc: this.slug }, (err, reply) => {
       if (err) return this.restart(); // no answer: start the connection over
-      if (!reply || reply.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
+      if (reply?.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
       this.handleJoined(reply);
     });
   }
@@ -212,7 +212,8 @@ export class CollabProvider extends ObservableV2 {
     // A newcomer knows nobody until they speak; tell them who we are.
     if (origin !== this || !added.some((id) => id !== this.awareness.clientID)) return;
     clearTimeout(this.reannounceTimer);
-    this.reannounceTimer = setTimeout(() => this.sendAwareness([this.awareness.clientID]), REANNOUNCE_DELAY_MS);
+    const announce = () => this.sendAwareness([this.awareness.clientID]);
+    this.reannounceTimer = setTimeout(announce, REANNOUNCE_DELAY_MS);
   }
 
   handleDisconnect(reason) {
@@ -243,9 +244,12 @@ export class CollabProvider extends ObservableV2 {
     this.socket.disconnect();
   }
 
-  /** Leave the document and close the connection. */
+  /** Leave the document and close the connection for good. */
   destroy() {
     if (this.joined) this.socket.emit(EVENT_LEAVE, { doc: this.slug });
+    this.setConnection("closed");
+    this.socket.off();
+    this.socket.io.off("reconnect_attempt");
     clearTimeout(this.retryTimer);
     clearTimeout(this.reannounceTimer);
     this.doc.off("update", this.onDocUpdate);

@@ -7,6 +7,7 @@ const CONNECTION_TEXT = {
   reconnecting: "Reconnecting…",
   offline: "Offline",
   failed: "Not connected",
+  closed: "Not connected",
 };
 
 /** "All changes saved", "1 unsaved change", "3 unsaved changes". */

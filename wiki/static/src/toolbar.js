@@ -36,7 +36,8 @@ function button(format, view) {
   el.textContent = format.label;
   el.title = `${format.label} (${keyLabel(format.key)})`;
   el.setAttribute("aria-keyshortcuts", ariaKeys(format.key));
-  el.addEventListener("mousedown", (event) => event.preventDefault()); // keep the editor's selection and focus
+  // Keep the editor's selection and focus when the button is clicked with a mouse.
+  el.addEventListener("mousedown", (event) => event.preventDefault());
   el.addEventListener("click", () => {
     format.run(view);
     view.focus();
@@ -66,5 +67,6 @@ export function mountToolbar(toolbar, view) {
 /** Text listing every shortcut, for the visible help next to the toolbar. */
 export function shortcutHelp() {
   const undo = [["Undo your last change", "Mod-z"], ["Redo", IS_MAC ? "Mod-Shift-z" : "Mod-y"]];
-  return [...FORMATS.map((f) => [f.label, f.key]), ...undo].map(([label, key]) => `${label}: ${keyLabel(key)}`);
+  const all = [...FORMATS.map((f) => [f.label, f.key]), ...undo];
+  return all.map(([label, key]) => `${label}: ${keyLabel(key)}`);
 }

@@ -41,7 +41,8 @@ function accessibility(labelledBy, describedBy) {
 }
 
 /** Build the editor in `parent`. Undo and redo reach only this person's own edits. */
-export function createView({ parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy }) {
+export function createView(options) {
+  const { parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy } = options;
   const state = EditorState.create({
     doc: ytext.toString(),
     extensions: [
