@@ -63,12 +63,9 @@ def find_document(slug: str) -> Document | None:
     return db.session.scalars(select(Document).where(Document.slug == slug)).first()
 
 
-def starting_text(kind: str, title: str) -> str:
-    """The Markdown a new document of this kind starts from."""
-    heading = f"# {title.strip()}\n\n" if title.strip() else ""
-    if kind == DocumentKind.COMMITMENT.value:
-        return heading + COMMITMENT_TEMPLATE
-    return heading
+def starting_text(kind: str) -> str:
+    """The Markdown a new document of this kind starts from (its title is shown above it)."""
+    return COMMITMENT_TEMPLATE if kind == DocumentKind.COMMITMENT.value else ""
 
 
 def validate_document(

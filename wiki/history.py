@@ -127,17 +127,34 @@ def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) 
     attribution = current(doc).attribution
     before, after = attribution.text_at(old), attribution.text_at(new)
     inserted_by, deleted_by = _change_revisions(attribution, old, new)
-    who = authors_of(doc, set(inserted_by) | set(deleted_by))
-    changes, old_pos, new_pos = [], 0, 0
+    pieces: list[tuple[str, str, set[int]]] = []
+    old_pos, new_pos = 0, 0
     for tag, text in word_diff(before, after):
+        revs: set[int] = set()
+        if tag == "insert":
+            # Only characters typed after ``old`` were added; a word diff also lists the
+            # surviving letters of a word changed inside (contract -> contracts).
+            revs = {r for r in inserted_by[new_pos : new_pos + len(text)] if r > old}
+            new_pos += len(text)
+        elif tag == "delete":
+            revs = {r for r in deleted_by[old_pos : old_pos + len(text)] if r}
+            old_pos += len(text)
+        else:
+            old_pos, new_pos = old_pos + len(text), new_pos + len(text)
+        pieces.append((tag, text, revs))
+    # A word changed inside is a deletion and an insertion side by side, one of them made
+    # of letters nobody touched: whoever changed the word made both.
+    for i in range(len(pieces) - 1):
+        (tag, text, revs), (next_tag, next_text, next_revs) = pieces[i], pieces[i + 1]
+        if (tag, next_tag) == ("delete", "insert") and not (revs and next_revs):
+            either = revs | next_revs
+            pieces[i], pieces[i + 1] = (tag, text, either), (next_tag, next_text, either)
+    who = authors_of(doc, {r for _, _, revs in pieces for r in revs})
+    changes = []
+    for tag, text, revs in pieces:
         if tag == "equal":
             changes.append(Change("equal", text))
-            old_pos, new_pos = old_pos + len(text), new_pos + len(text)
             continue
-        if tag == "insert":
-            revs, new_pos = set(inserted_by[new_pos : new_pos + len(text)]), new_pos + len(text)
-        else:
-            revs, old_pos = set(deleted_by[old_pos : old_pos + len(text)]), old_pos + len(text)
         labelled = tuple(who[r] for r in sorted(revs) if r in who)
         if organisation_id is not None and all(
             a.organisation_id != organisation_id for a in labelled
@@ -145,8 +162,13 @@ def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) 
             if tag == "insert":
                 changes.append(Change("equal", text))
             continue
-        changes.append(Change(tag, text, labelled))
+        changes.append(Change(tag, text, _distinct(labelled)))
     return _merge(changes)
+
+
+def _distinct(authors: tuple[Author, ...]) -> tuple[Author, ...]:
+    """Each author once, in order: one person's several revisions name them once."""
+    return tuple(dict.fromkeys(authors))
 
 
 def paragraph_changes(doc: Document, paragraph_id: str) -> list[ParagraphRevision]:

@@ -65,7 +65,7 @@ def new_document() -> str | Response:
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            text = starting_text(doc.kind.value, doc.title)
+            text = starting_text(doc.kind.value)
             content.edit_text(doc, person, person.organisation, 0, text)
             flash(f"Created “{doc.title}”.")
             return redirect(url_for("pages.edit", slug=doc.slug))

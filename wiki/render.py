@@ -67,8 +67,15 @@ _cleaner = bleach.Cleaner(
 
 
 def render_markdown(text: str) -> Markup:
-    """Render Markdown to HTML that is safe to place in a page."""
-    html = _markdown.render(text)
+    """Render Markdown to HTML that is safe to place in a page.
+
+    Headings move one level down (# becomes h2): the page's title is its only h1.
+    """
+    tokens = _markdown.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
     return Markup(_cleaner.clean(_strip_table_styles(html)))
 
 
