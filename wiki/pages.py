@@ -10,6 +10,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -41,6 +42,14 @@ def home() -> str:
     docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.title)))
     by_kind = {kind: [d for d in docs if d.kind is kind] for kind in DocumentKind}
     return render_template("home.html", by_kind=by_kind)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for this on pages that name no icon, such as raw Markdown.
+    return send_from_directory(
+        current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml"
+    )
 
 
 @bp.route("/-/new", methods=["GET", "POST"])

@@ -244,6 +244,7 @@ class PageGuard:
         return seen
 
     def report(self, problem: str) -> None:
+        """Record ``problem`` unless a test said to expect it."""
         if not any(pattern.search(problem) for pattern in self.allowed):
             self.problems.append(problem)
 
@@ -255,16 +256,19 @@ class PageGuard:
         return parts.netloc != urlsplit(self.origin).netloc
 
     def on_request(self, request: Request) -> None:
+        """Note the page loads, and flag a request that leaves the live server."""
         if request.resource_type == "document":
             self.documents.add(request.url)
         if self.is_foreign(request.url):
             self.report(f"request to another host: {request.method} {request.url}")
 
     def on_websocket(self, websocket: WebSocket) -> None:
+        """Flag a WebSocket to another host."""
         if self.is_foreign(websocket.url):
             self.report(f"websocket to another host: {websocket.url}")
 
     def on_console(self, message: ConsoleMessage) -> None:
+        """Flag CSP violations and console errors, but not a page's own error status."""
         where = message.location.get("url", "")
         if CSP_MESSAGE.search(message.text):
             self.report(f"CSP violation on {message.page.url if message.page else where}: "

@@ -247,3 +247,61 @@ def test_guard_reports_requests_to_other_hosts(page_for: PageFactory) -> None:
     page.wait_for_load_state("load")
     problems = page_for.guard(page).clear()
     assert problems == ["request to another host: GET http://elsewhere.invalid/pixel.png"]
+
+
+REVIEWER = "jo@integrity.example.org"
+
+
+def edit_with_the_plain_form(page: Page, slug: str, change: str) -> None:
+    """Append ``change`` to a document through the no-JavaScript form, as its editors can."""
+    visit(page, f"/{slug}/edit")
+    text = page.locator("textarea[name=text]")
+    text.fill(text.input_value() + change)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**/{slug}")
+
+
+_EDITED: set[str] = set()
+
+
+@pytest.fixture
+def edited_annex(page_for: PageFactory) -> str:
+    """The annex with a second revision (made once per session), for the history pages."""
+    slug = "civil-society-asks"
+    if slug not in _EDITED:
+        page = page_for(CSO_EDITOR, java_script_enabled=False)
+        edit_with_the_plain_form(page, slug, "\n5. **Open budgets.** *A new ask.*\n")
+        _EDITED.add(slug)
+    return slug
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/{slug}/history",
+        "/{slug}/revisions/1",
+        "/{slug}/diff?from=1&to=2",
+        "/{slug}/attribution",
+        "/{slug}/attribution?marks=1",
+    ],
+    ids=["history", "revision", "diff", "attribution", "attribution-marks"],
+)
+def test_history_pages_are_accessible(page_for: PageFactory, edited_annex: str, path: str) -> None:
+    page = page_for(GOV_EDITOR)
+    visit(page, path.format(slug=edited_annex))
+    assert_accessible(page)
+
+
+def test_paragraph_history_page_is_accessible(page_for: PageFactory, edited_annex: str) -> None:
+    page = page_for(GOV_EDITOR)
+    visit(page, f"/{edited_annex}/attribution")
+    page.locator("a", has_text="History of this paragraph").last.click()
+    assert "/attribution/" in page.url
+    assert_accessible(page)
+
+
+def test_reviewers_live_view_is_accessible(page_for: PageFactory) -> None:
+    page = page_for(REVIEWER)
+    visit(page, "/plan-narrative/edit")
+    page.locator("#live-editor-body .cm-editor").wait_for(state="visible")
+    assert_accessible(page)

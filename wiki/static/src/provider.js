@@ -7,11 +7,8 @@
 import { io } from "socket.io-client";
 import * as Y from "yjs";
 import { ObservableV2 } from "lib0/observable";
-import {
-  applyAwarenessUpdate,
-  encodeAwarenessUpdate,
-  removeAwarenessStates,
-} from "y-protocols/awareness";
+import { applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awareness";
+import { forgetOthers, rekeyAwareness } from "./awareness.js";
 import {
   EVENT_FRAME,
   EVENT_JOIN,
@@ -65,6 +62,7 @@ export class CollabProvider extends ObservableV2 {
     this.retryDelayMs = RETRY_MIN_MS;
     this.retryTimer = null;
     this.reannounceTimer = null;
+    this.syncTimer = null;
     this.socket = socket ?? io(NAMESPACE, SOCKET_OPTIONS);
     this.listen();
   }
@@ -99,7 +97,7 @@ export class CollabProvider extends ObservableV2 {
 
   join() {
     this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_JOIN, { doc: this.slug }, (err, reply) => {
-      if (err) return this.restart(); // no answer: start the connection over
+      if (err) return this.socket.connected && this.restart(); // no answer: start over
       if (reply?.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
       this.handleJoined(reply);
     });
@@ -114,8 +112,19 @@ export class CollabProvider extends ObservableV2 {
     this.joined = true;
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
     this.emit("joined", [{ clientId, canEdit: this.canEdit }]);
-    this.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    this.requestSync();
     this.sendAwareness([clientId]);
+  }
+
+  /** Send sync step 1; the server answers with step 2 and its own step 1. */
+  requestSync() {
+    const msg = encodeSyncStep1(Y.encodeStateVector(this.doc));
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+      // Without the server's answer we would wait forever: ask again while still joined.
+      if (!err && reply?.ok === true) return;
+      clearTimeout(this.syncTimer);
+      this.syncTimer = setTimeout(() => this.joined && this.requestSync(), RETRY_MIN_MS);
+    });
   }
 
   handleFrame(data) {
@@ -219,8 +228,7 @@ export class CollabProvider extends ObservableV2 {
   handleDisconnect(reason) {
     this.joined = false;
     this.ready = false;
-    const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.awareness.clientID);
-    removeAwarenessStates(this.awareness, others, this);
+    forgetOthers(this.awareness, this); // we cannot see them any more
     this.setConnection(lostState());
     // After a server-side disconnect Socket.IO does not reconnect by itself.
     if (reason === "io server disconnect") setTimeout(() => this.socket.connect(), RETRY_MIN_MS);
@@ -252,6 +260,7 @@ export class CollabProvider extends ObservableV2 {
     this.socket.io.off("reconnect_attempt");
     clearTimeout(this.retryTimer);
     clearTimeout(this.reannounceTimer);
+    clearTimeout(this.syncTimer);
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
     this.awareness.off("change", this.onAwarenessChange);
@@ -270,17 +279,4 @@ function lostState() {
 function isRetryable(reply) {
   if (reply?.retry === true) return true;
   return /resen[dt]|try again|storage|join the document/i.test(reply?.error || "");
-}
-
-/** Move our presence to the client id the server just gave us. */
-function rekeyAwareness(awareness, clientId) {
-  const previous = awareness.clientID;
-  if (previous === clientId) return;
-  const state = awareness.getLocalState() ?? {};
-  awareness.states.delete(previous);
-  awareness.meta.delete(previous);
-  awareness.clientID = clientId;
-  // Peers ignore clock 0 for ids they have never seen, so start at 1.
-  awareness.meta.set(clientId, { clock: 0, lastUpdated: Date.now() });
-  awareness.setLocalState(state);
 }
