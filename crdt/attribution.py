@@ -84,7 +84,7 @@ class Attribution:
 
     def runs(self) -> Iterator[Run]:
         """All runs in document order, tombstones included."""
-        make = tuple.__new__  # five times faster than Run(...), which checks its arguments
+        make = tuple.__new__  # skips the Python-level Run.__new__: a hot loop in the views
         start = 0
         for chunk in self._chunks:
             for run in chunk:
@@ -95,7 +95,11 @@ class Attribution:
     def apply_delta(
         self, delta: Iterable[Mapping[str, Any]], seq: int, rev: int
     ) -> tuple[int, int]:
-        """Apply a Y.Text delta from log record ``seq`` in revision ``rev``; (inserted, deleted)."""
+        """Apply a Y.Text delta from log record ``seq`` in revision ``rev``; (inserted, deleted).
+
+        Call it in log order: ``seq`` must differ between calls (it names the characters)
+        and revisions must not go down (text_at relies on it).
+        """
         if seq < 0 or rev < 1:
             raise ValueError(f"seq must be >= 0 and rev >= 1, not seq={seq}, rev={rev}")
         ops = _checked_ops(delta, self._length)
@@ -115,9 +119,7 @@ class Attribution:
     def _insert(self, index: int, run: _Run) -> None:
         size = len(run[2])
         if not self._chunks:
-            self._chunks.append([])
-            self._vis.append([])
-            self._sums.append(0)
+            self._chunks, self._vis, self._sums = [[]], [[]], [0]
             self._tree = Fenwick(self._sums)
         if index == self._length:
             # At the end, after trailing tombstones, as Yjs skips deleted items to its right.

@@ -101,12 +101,14 @@ class _Walk:
         self.starts = [block.start for block in blocks]
         self.length = length
         self.place = 0  # the shadow position of the run being walked
+        self.block = 0  # the block of the last visible run
         self.before: str | None = None  # the last visible character so far
         # Floating clusters, ascending by the deletion revision of their last member.
         self.deleted: list[int] = []
         self.clusters: list[list[_Pending]] = []
 
     def tombstone(self, run: Run) -> None:
+        """Let a tombstone float, joining the clusters it was a neighbour of."""
         # Clusters deleted while this run was in the text join it; it is their neighbour.
         low = bisect_left(self.deleted, run.ins_rev)
         high = bisect_right(self.deleted, run.del_rev)
@@ -122,20 +124,26 @@ class _Walk:
         self.place += 1
 
     def visible(self, run: Run) -> None:
+        """Settle the clusters this run was a neighbour of, then give it to its blocks."""
         if self.deleted and self.deleted[-1] >= run.ins_rev:
             low = bisect_left(self.deleted, run.ins_rev)
             group = [member for cluster in self.clusters[low:] for member in cluster]
             del self.deleted[low:], self.clusters[low:]
             self._settle(sorted(group, key=lambda member: member[1]), run.start, run.text[0])
-        j = bisect_right(self.starts, run.start) - 1
-        at, size = 0, len(run.text)
-        while at < size:  # cut the run at block starts
-            limit = self.starts[j + 1] - run.start if j + 1 < len(self.starts) else size
-            stop = min(size, limit)
-            piece = (run.seq, run.off + at, run.text[at:stop], run.ins_rev, 0, True)
-            self.owned[j].append((self.place, at, piece))
+        seq, off, text, ins_rev, _, start = run
+        starts, j = self.starts, self.block
+        while j + 1 < len(starts) and starts[j + 1] <= start:
+            j += 1
+        at = 0
+        while True:  # cut the run at block starts
+            stop = starts[j + 1] - start if j + 1 < len(starts) else len(text)
+            if stop >= len(text):
+                self.owned[j].append((self.place, at, (seq, off + at, text[at:], ins_rev, 0, True)))
+                break
+            self.owned[j].append((self.place, at, (seq, off + at, text[at:stop], ins_rev, 0, True)))
             at, j = stop, j + 1
-        self.before = run.text[-1]
+        self.block = j
+        self.before = text[-1]
         self.place += 1
 
     def finish(self) -> list[list[Piece]]:

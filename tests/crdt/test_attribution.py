@@ -150,9 +150,10 @@ def test_formatting_attributes_are_ignored() -> None:
 
 
 # Each step: (insert?, position as a fraction of the text, delete length, text, new revision?)
+# Each step: (kind, position as a fraction of the text, delete length, text, next revision?)
 steps = st.lists(
     st.tuples(
-        st.booleans(),
+        st.sampled_from(["insert", "delete", "replace", "two inserts"]),
         st.floats(0, 1),
         st.integers(1, 6),
         st.text(alphabet="ab \n", min_size=1, max_size=5),
@@ -162,7 +163,7 @@ steps = st.lists(
 )
 
 
-Step = tuple[bool, float, int, str, bool]
+Step = tuple[str, float, int, str, bool]
 Script = list[tuple[Delta, int, int]]
 
 
@@ -172,17 +173,23 @@ def script(steps: list[Step]) -> tuple[Script, list[tuple[str, int]], dict[int, 
     model: list[tuple[str, int]] = []  # the visible characters and the revisions that made them
     texts: dict[int, str] = {0: ""}
     rev = 1
-    for seq, (insert, where, length, text, next_rev) in enumerate(steps, start=1):
+    for seq, (kind, where, length, text, next_rev) in enumerate(steps, start=1):
         rev += next_rev
         index = int(where * len(model))
-        if insert or not model:
+        length = min(length, len(model) - index)
+        if kind == "insert" or not length:
             delta: Delta = [{"retain": index}, {"insert": text}]
             model[index:index] = [(char, rev) for char in text]
-        else:
-            index = min(index, len(model) - 1)
-            length = min(length, len(model) - index)
+        elif kind == "delete":
             delta = [{"retain": index}, {"delete": length}]
             del model[index : index + length]
+        elif kind == "replace":  # a selection typed over, as one delta
+            delta = [{"retain": index}, {"delete": length}, {"insert": text}]
+            model[index : index + length] = [(char, rev) for char in text]
+        else:  # text at both ends of a stretch, as one delta
+            delta = [{"insert": text}, {"retain": index}, {"insert": text[::-1]}]
+            model[index:index] = [(char, rev) for char in text[::-1]]
+            model[0:0] = [(char, rev) for char in text]
         deltas.append((delta, seq, rev))
         texts[rev] = "".join(char for char, _ in model)
     return deltas, model, texts
@@ -243,7 +250,8 @@ def test_serialisation_round_trips_and_the_copy_carries_on_alike(
         assert list(copy.runs()) == list(original.runs())
         replay(deltas[cut:], original)
         replay(deltas[cut:], copy)
-    assert list(copy.runs()) == list(original.runs())
+    # Runs may be cut differently (chunk edges differ), the characters may not.
+    assert ids_and_revisions(copy) == ids_and_revisions(original)
     assert Attribution.from_bytes(copy.to_bytes()).to_bytes() == copy.to_bytes()
 
 

@@ -41,7 +41,7 @@ class Doc:
         delta: list[dict[str, object]] = [{"retain": index}] if index else []
         delta += [{"delete": delete}] if delete else []
         delta += [{"insert": insert}] if insert else []
-        self.shadow.apply_delta(delta, self.seq, rev)  # type: ignore[arg-type]
+        self.shadow.apply_delta(delta, self.seq, rev)
         self.text = self.text[:index] + insert + self.text[index + delete :]
         return self.seq
 
@@ -332,6 +332,20 @@ def test_a_new_paragraph_typed_before_a_deleted_first_word_does_not_take_its_id(
     assert by_text["two."].revisions == (1, 2)
 
 
+def test_a_deleted_first_word_stays_with_its_paragraph_as_neighbours_come_and_go() -> None:
+    doc = three_paragraphs()
+    doc.delete("B ", rev=2)
+    doc.insert(doc.text.index("two"), "New.\n\n", rev=3)  # lands after the tombstones
+    assert doc.ids() == ["1.0", "3.0", "1.8", "1.16"]
+    doc.delete("A one.\n\n", rev=4)
+    assert doc.ids() == ["3.0", "1.8", "1.16"]
+    doc.delete("New.\n\n", rev=5)
+    assert [(p.id, p.revisions) for p in doc.paragraphs()] == [
+        ("1.8", (1, 2, 3, 4, 5)),  # the first paragraph keeps the ghosts of those above it
+        ("1.16", (1,)),
+    ]
+
+
 def test_a_new_paragraph_typed_after_a_deleted_last_paragraph_does_not_take_its_id() -> None:
     doc = Doc()
     doc.insert(0, "A one.\n\nB two", rev=1)
@@ -391,7 +405,7 @@ def random_doc(steps: list[tuple[bool, float, int, str, int]]) -> Doc:
     return doc
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(edits)
 def test_every_character_belongs_to_exactly_one_paragraph(
     steps: list[tuple[bool, float, int, str, int]],
@@ -419,7 +433,7 @@ def test_every_character_belongs_to_exactly_one_paragraph(
         assert places == sorted(places)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(edits)
 def test_paragraph_ids_are_unique_and_shares_sum_to_one(
     steps: list[tuple[bool, float, int, str, int]],
@@ -449,7 +463,7 @@ structured = st.lists(
 )
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(structured)
 def test_ids_survive_any_edit_that_keeps_a_paragraph_in_place(
     steps: list[tuple[str, int, int, str]],

@@ -58,9 +58,9 @@ def test_small_change_in_a_large_document_is_fast_and_small() -> None:
     paragraphs[2400] = paragraphs[2400].replace("item", "the item")
     new = "".join(paragraphs)
     assert len(old) > 100_000
-    started = time.perf_counter()
+    started = time.process_time()
     ops = text_ops(old, new)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 2.0  # about 0.02 s; CPU time, for busy machines
     assert apply_ops(old, ops) == new
     assert sum(deleted + len(inserted) for _, deleted, inserted in ops) < 60
 
@@ -68,9 +68,9 @@ def test_small_change_in_a_large_document_is_fast_and_small() -> None:
 def test_a_huge_rewritten_region_is_replaced_whole() -> None:
     old = " ".join(f"w{i}" for i in range(MAX_REFINE_TOKENS))
     new = " ".join(f"v{i}" for i in range(MAX_REFINE_TOKENS))
-    started = time.perf_counter()
+    started = time.process_time()
     ops = text_ops(old, new)
-    assert time.perf_counter() - started < 2.0
+    assert time.process_time() - started < 2.0
     assert len(ops) == 1
     assert apply_ops(old, ops) == new
 
