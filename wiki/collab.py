@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,8 @@ from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
 from crdt import protocol
-from crdt.errors import CrdtError, UpdateRejected
+from crdt.errors import CrdtError
+from crdt.room import StorageUnavailable
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
 from wiki.extensions import db, socketio
@@ -51,6 +53,7 @@ class Participant:
     client_id: int
     person_id: int | None
     awareness_clocks: dict[int, int] = field(default_factory=dict)
+    presence: protocol.AwarenessEntry | None = None  # the last state relayed, identity set
 
 
 _lock = threading.Lock()
@@ -102,6 +105,7 @@ def on_join(data: Any) -> dict[str, Any]:
     person = signed_in(current_user)
     client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
     join_room(room_name(doc.id))
+    send_presence(doc)
     with _lock:
         _joined.setdefault(request.sid, {})[doc.slug] = Participant(  # type: ignore[attr-defined]
             doc.id, client_id, person.id if person else None
@@ -136,8 +140,12 @@ def on_frame(data: Any) -> dict[str, Any]:
         return refuse("A frame's msg must be binary: one y-protocols message.")
     try:
         return handle_message(doc, participant, protocol.decode_message(msg))
-    except UpdateRejected as error:
-        return refuse(str(error))
+    except (StorageUnavailable, FutureTimeout) as error:
+        # Not the client's fault: it keeps the update and sends it again later.
+        return {
+            **refuse(str(error) or "The server is busy; the edit will be resent."),
+            "retry": True,
+        }
     except CrdtError as error:
         return refuse(str(error))
     except Exception:  # one bad frame must not take the connection or the room down
@@ -149,6 +157,9 @@ def handle_message(doc: Document, participant: Participant, message: Any) -> dic
     """Answer one decoded y-protocols message from a participant."""
     if message.kind == "awareness":
         return relay_awareness(doc, participant, message.payload)
+    if message.kind == "query":
+        send_presence(doc)
+        return ok()
     if message.subtype == protocol.SYNC_STEP1:
         answer_sync_step1(doc, message.payload)
         return ok()
@@ -189,8 +200,10 @@ def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> 
             if not isinstance(state, dict):
                 continue
             state["user"] = identity()
+        rewritten = protocol.AwarenessEntry(entry.client_id, entry.clock, json.dumps(state))
         participant.awareness_clocks[entry.client_id] = entry.clock
-        entries.append(protocol.AwarenessEntry(entry.client_id, entry.clock, json.dumps(state)))
+        participant.presence = rewritten if state is not None else None
+        entries.append(rewritten)
     if entries:
         update = protocol.encode_awareness_update(entries)
         emit(
@@ -200,6 +213,22 @@ def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> 
             skip_sid=request.sid,  # type: ignore[attr-defined]
         )
     return ok()
+
+
+def send_presence(doc: Document) -> None:
+    """Send the asking socket everyone's current presence in the document."""
+    sid = request.sid  # type: ignore[attr-defined]
+    with _lock:
+        entries = [
+            participant.presence
+            for other, joined in _joined.items()
+            if other != sid
+            for participant in joined.values()
+            if participant.doc_id == doc.id and participant.presence is not None
+        ]
+    if entries:
+        update = protocol.encode_awareness_update(entries)
+        emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_awareness(update)})
 
 
 def identity() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engineio.payload import Payload
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -25,3 +26,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 socketio = SocketIO()
+
+# Engine.IO refuses a long-polling POST of more than 16 packets, and each binary event is
+# two: a fast typist behind a proxy that blocks WebSockets would otherwise lose frames.
+Payload.max_decode_packets = 128

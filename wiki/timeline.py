@@ -82,10 +82,13 @@ def restore(slug: str, number: int) -> Response:
     if person is None or not ConfirmForm().validate_on_submit():
         abort(400)
     _text, head = content.read_text(doc)
-    content.edit_text(
+    seq = content.edit_text(
         doc, person, person.organisation, head, content.text_at(doc, revision.last_seq)
     )
-    flash(f"Restored revision {number} as a new edit.")
+    if seq is None:
+        flash(f"The document already reads as revision {number}; nothing was changed.")
+    else:
+        flash(f"Restored revision {number} as a new edit.")
     return redirect(url_for("pages.view", slug=doc.slug))
 
 
@@ -108,7 +111,8 @@ def diff(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
     latest = history.latest_revision(doc)
     new = min(max(request.args.get("to", latest, type=int) or 0, 0), latest)
-    old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), new)
+    old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), latest)
+    old, new = min(old, new), max(old, new)  # "from 4 to 1" means the changes between them
     organisation = request.args.get("organisation", type=int)
     changes = history.diff(doc, old, new, organisation)
     return render_template(

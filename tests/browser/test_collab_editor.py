@@ -202,7 +202,7 @@ def test_formatting_toggles_headings_lists_and_links(page_for: PageFactory) -> N
     wait_for_text(gov, "## first\n## second")
     gov.keyboard.press("Control+Alt+3")
     wait_for_text(gov, "### first\n### second")
-    gov.keyboard.press("End")
+    gov.keyboard.press("Control+End")
     gov.keyboard.press("Shift+Home")
     gov.keyboard.press("Control+k")
     gov.keyboard.type("https://example.org/plan")

@@ -94,7 +94,7 @@ def test_anonymous_people_may_follow_public_documents_read_only(live_server, cli
     doc = replica(ack["client_id"])
     assert anonymous.send("plan-narrative", protocol.encode_sync_step1(doc.state_vector()))["ok"]
     doc.apply_update(anonymous.next_frame().payload)
-    assert "National Action Plan" in doc.text()
+    assert "Why this plan" in doc.text()
     refused = anonymous.send("plan-narrative", protocol.encode_sync_update(doc.edit([(0, 0, "x")])))
     assert refused == {"ok": False, "error": "You can view this document but not edit it."}
 
@@ -187,7 +187,8 @@ def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients
     assert share_id, "the sharing page lists the Open Ownership Network grant"
     owner.post(
         live_server.url_for(f"/final-draft/sharing/grants/{share_id.group(1)}/remove"),
-        data={"csrf_token": share_id.group(2)}, timeout=10,
+        data={"csrf_token": share_id.group(2)},
+        timeout=10,
     )
     deadline = time.monotonic() + 5
     while member.sio.connected and time.monotonic() < deadline:
@@ -195,3 +196,21 @@ def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients
     assert not member.sio.connected
     again = connect(live_server, clients, "kwame@openownership.example.org")
     assert again.call("join", {"doc": "final-draft"}) == {"ok": False, "error": NOT_FOUND}
+
+
+def test_late_joiners_and_awareness_queries_get_everyone_present(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+    present = connect(live_server, clients, EDITOR)
+    p_id = present.call("join", {"doc": "extractive-payments"})["client_id"]
+    state = json.dumps({"cursor": None})
+    update = protocol.encode_awareness_update([protocol.AwarenessEntry(p_id, 1, state)])
+    assert present.send("extractive-payments", protocol.encode_awareness(update))["ok"]
+    late = connect(live_server, clients, GOV)
+    assert late.call("join", {"doc": "extractive-payments"})["ok"]
+    for message in (late.next_frame(), None):
+        if message is None:
+            assert late.send("extractive-payments", protocol.encode_query_awareness())["ok"]
+            message = late.next_frame()
+        assert message.kind == "awareness"
+        (entry,) = protocol.decode_awareness(message.payload)
+        assert entry.client_id == p_id
+        assert json.loads(entry.state_json)["user"]["name"] == "Maria Santos"

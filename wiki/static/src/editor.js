@@ -7,7 +7,7 @@ import { createView, setEditable } from "./view.js";
 import { CollabProvider } from "./provider.js";
 import { mountPresence } from "./presence.js";
 import { mountPreview } from "./preview.js";
-import { createStatus } from "./status.js";
+import { createStatus, saveText } from "./status.js";
 import { mountToolbar, shortcutHelp } from "./toolbar.js";
 
 const FALLBACK_MS = 15_000;
@@ -65,7 +65,7 @@ function activate(parts, ctx) {
     nonce: scriptNonce(),
     canEdit: provider.canEdit,
     labelledBy: labelId(parts.label),
-    describedBy: parts.textarea.getAttribute("aria-describedby"),
+    describedBy: [parts.textarea.getAttribute("aria-describedby"), "live-editor-hint"].filter(Boolean).join(" "),
   });
   ctx.view = view;
   parts.textarea.hidden = true;
@@ -118,7 +118,12 @@ function listItem(text) {
 function wireStatus(provider, status, parts) {
   provider.on("status", (connection) => status.update({ connection }));
   provider.on("unsaved", (unsaved) => status.update({ unsaved }));
-  provider.on("joined", ({ canEdit }) => status.update({ readOnly: !canEdit }));
+  provider.on("joined", ({ canEdit }) => {
+    status.update({ readOnly: !canEdit });
+    if (!canEdit && provider.unsaved > 0) {
+      status.alert(`You can no longer edit this document, so ${saveText(provider.unsaved)} cannot be saved.`);
+    }
+  });
   provider.on("refused", (error) =>
     status.alert(`A change was not saved: ${error} Copy any text you need to keep, then reload the page.`),
   );

@@ -31,24 +31,19 @@ export class Outbox {
     this.onChange();
   }
 
-  /** Queued entries to send now, in order, marked as sending; one merged update per batch. */
-  takeQueued() {
-    const batches = [];
-    let batch = [];
+  /** The oldest queued entries, up to a frame's worth, marked sending and merged into one update. */
+  takeBatch() {
+    const entries = [];
     let bytes = 0;
     for (const entry of this.entries) {
       if (entry.state !== QUEUED) continue;
-      if (batch.length && bytes + entry.update.length > MAX_MERGED_BYTES) {
-        batches.push(batch);
-        batch = [];
-        bytes = 0;
-      }
-      entry.state = SENDING;
-      batch.push(entry);
+      if (entries.length && bytes + entry.update.length > MAX_MERGED_BYTES) break;
+      entries.push(entry);
       bytes += entry.update.length;
     }
-    if (batch.length) batches.push(batch);
-    return batches.map((entries) => ({ entries, update: merge(entries) }));
+    if (!entries.length) return null;
+    for (const entry of entries) entry.state = SENDING;
+    return { entries, update: merge(entries) };
   }
 
   /** Every entry not refused: a sync step 2 carries all of them at once. */

@@ -63,6 +63,9 @@ export class CollabProvider extends ObservableV2 {
     this.retryTimer = null;
     this.reannounceTimer = null;
     this.syncTimer = null;
+    this.updatesInFlight = 0;
+    this.awarenessInFlight = false;
+    this.awarenessStale = false;
     this.socket = socket ?? io(NAMESPACE, SOCKET_OPTIONS);
     this.listen();
   }
@@ -99,6 +102,9 @@ export class CollabProvider extends ObservableV2 {
     this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_JOIN, { doc: this.slug }, (err, reply) => {
       if (err) return this.socket.connected && this.restart(); // no answer: start over
       if (reply?.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
+      if (!Number.isSafeInteger(reply.client_id) || reply.client_id < 0) {
+        return this.fail("The server's answer to joining the document was not understood.");
+      }
       this.handleJoined(reply);
     });
   }
@@ -113,7 +119,7 @@ export class CollabProvider extends ObservableV2 {
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
     this.emit("joined", [{ clientId, canEdit: this.canEdit }]);
     this.requestSync();
-    this.sendAwareness([clientId]);
+    this.sendAwareness();
   }
 
   /** Send sync step 1; the server answers with step 2 and its own step 1. */
@@ -170,25 +176,32 @@ export class CollabProvider extends ObservableV2 {
     this.flush();
   }
 
-  /** Send every queued local update, if the connection can take them. */
+  /**
+   * Send the queued local updates as one merged frame. Only one update frame is in flight at
+   * a time: keystrokes typed meanwhile go out together when it is acknowledged, which keeps
+   * frames few on slow links and within the server's packets-per-poll limit.
+   */
   flush() {
-    if (!this.ready || !this.canEdit || !this.socket.connected) return;
-    for (const { entries, update } of this.outbox.takeQueued()) {
-      this.sendUpdate(encodeSyncUpdate(update), entries);
-    }
+    if (!this.ready || !this.canEdit || !this.socket.connected || this.updatesInFlight > 0) return;
+    const batch = this.outbox.takeBatch();
+    if (batch) this.sendUpdate(encodeSyncUpdate(batch.update), batch.entries);
   }
 
   sendUpdate(msg, entries) {
+    this.updatesInFlight += 1;
     this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+      this.updatesInFlight -= 1;
       if (!err && reply?.ok === true) {
         this.retryDelayMs = RETRY_MIN_MS;
         this.outbox.stored(entries);
+        this.flush();
       } else if (err || isRetryable(reply)) {
         this.outbox.retry(entries);
         this.scheduleRetry();
       } else {
         this.outbox.refuse(entries);
         this.emit("refused", [reply?.error || "The server refused a change."]);
+        this.flush();
       }
     });
   }
@@ -202,27 +215,32 @@ export class CollabProvider extends ObservableV2 {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
-  /** Send a frame that needs no acknowledgement, only while joined. */
-  send(msg) {
-    if (this.joined) this.socket.emit(EVENT_FRAME, { doc: this.slug, msg });
-  }
-
-  sendAwareness(clients) {
-    this.send(encodeAwareness(encodeAwarenessUpdate(this.awareness, clients)));
+  /** Send our presence; while one is in flight only the newest state waits to follow it. */
+  sendAwareness() {
+    if (!this.joined) return;
+    if (this.awarenessInFlight) {
+      this.awarenessStale = true;
+      return;
+    }
+    this.awarenessInFlight = true;
+    this.awarenessStale = false;
+    const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, () => {
+      this.awarenessInFlight = false;
+      if (this.awarenessStale) this.sendAwareness();
+    });
   }
 
   handleAwarenessUpdate({ added, updated, removed }, origin) {
     if (origin === this) return;
-    const own = this.awareness.clientID;
-    if ([...added, ...updated, ...removed].includes(own)) this.sendAwareness([own]);
+    if ([...added, ...updated, ...removed].includes(this.awareness.clientID)) this.sendAwareness();
   }
 
   handleAwarenessChange({ added }, origin) {
     // A newcomer knows nobody until they speak; tell them who we are.
     if (origin !== this || !added.some((id) => id !== this.awareness.clientID)) return;
     clearTimeout(this.reannounceTimer);
-    const announce = () => this.sendAwareness([this.awareness.clientID]);
-    this.reannounceTimer = setTimeout(announce, REANNOUNCE_DELAY_MS);
+    this.reannounceTimer = setTimeout(() => this.sendAwareness(), REANNOUNCE_DELAY_MS);
   }
 
   handleDisconnect(reason) {

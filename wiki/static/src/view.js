@@ -28,7 +28,8 @@ function editingExtensions(canEdit) {
   if (!canEdit) {
     // Not editable means not focusable; keyboard users still need to reach and scroll the text.
     const focusable = EditorView.contentAttributes.of({ tabindex: "0", "aria-readonly": "true" });
-    return [EditorState.readOnly.of(true), EditorView.editable.of(false), focusable];
+    const marked = EditorView.editorAttributes.of({ class: "cm-readonly" });
+    return [EditorState.readOnly.of(true), EditorView.editable.of(false), focusable, marked];
   }
   return [formatKeymap, keymap.of(yUndoManagerKeymap)];
 }
