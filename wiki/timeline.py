@@ -26,10 +26,14 @@ def load_revision(doc: Document, number: int) -> Revision:
 
 
 @bp.get("/<slug>/history")
-def revisions(slug: str) -> str:
+def revisions(slug: str) -> str | Response:
     doc = load_document(slug, Action.VIEW)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = history.revision_page(doc, request.args, page)
+    pages = max(1, -(-total // history.PAGE_SIZE))
+    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if page > pages:
+        return redirect(url_for("timeline.revisions", slug=doc.slug, page=pages, **filter_args))
     organisations, people = history.contributors(doc)
     return render_template(
         "history.html",
@@ -37,9 +41,9 @@ def revisions(slug: str) -> str:
         rows=rows,
         who=history.authors(rows),
         page=page,
-        pages=max(1, -(-total // history.PAGE_SIZE)),
+        pages=pages,
         filters=request.args,
-        filter_args={k: v for k, v in request.args.items() if k != "page" and v},
+        filter_args=filter_args,
         name_form=NameForm(),
         named=history.named_revisions(doc),
         organisations=organisations,
@@ -130,7 +134,7 @@ def diff(slug: str) -> str:
 def attribution(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
     number = request.args.get("revision", type=int)
-    revision = load_revision(doc, number) if number else None
+    revision = load_revision(doc, number) if number is not None else None
     paragraphs = history.paragraphs(doc, revision)
     who = history.authors_of(doc, {n for p in paragraphs for n in p.revisions})
     return render_template(
