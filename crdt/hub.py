@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from crdt.engine import Doc, Engine
-from crdt.room import Limits, Room, rebuild
+from crdt.room import Limits, Listener, Room, rebuild
 from crdt.store import HistoryStore, UpdateStore
 
 
@@ -18,8 +18,10 @@ class Hub:
         store: UpdateStore,
         limits: Limits,
         history: HistoryStore | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.engine = engine
+        self.listener = listener
         self.store = store
         self.limits = limits
         self.history = history
@@ -31,7 +33,9 @@ class Hub:
         with self._lock:
             room = self._rooms.get(doc_id)
             if room is None:
-                room = Room(doc_id, self.engine, self.store, self.limits, self.history)
+                room = Room(
+                    doc_id, self.engine, self.store, self.limits, self.history, self.listener
+                )
                 self._rooms[doc_id] = room
             return room
 

@@ -20,21 +20,26 @@ from flask_socketio import emit, join_room, leave_room
 
 from crdt import protocol
 from crdt.errors import CrdtError
-from crdt.room import StorageUnavailable
+from crdt.room import MissingDependency, StorageUnavailable
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
 from wiki.extensions import db, socketio
-from wiki.live import forget, track
+from wiki.live import (
+    EVENT_FRAME,
+    EVENT_JOIN,
+    EVENT_LEAVE,
+    NAMESPACE,
+    forget,
+    remember_slug,
+    room_name,
+    track,
+)
 from wiki.models import Document, Person
 from wiki.policy import Action, can, signed_in
 from wiki.sessions import current_session_id
 
 log = logging.getLogger(__name__)
 
-NAMESPACE = "/collab"
-EVENT_JOIN = "join"
-EVENT_FRAME = "frame"
-EVENT_LEAVE = "leave"
 NOT_FOUND = "There is no such document, or you do not have access to it."
 READ_ONLY = "You can view this document but not edit it."
 NOT_JOINED = "Join the document before sending to it."
@@ -58,11 +63,6 @@ class Participant:
 
 _lock = threading.Lock()
 _joined: dict[str, dict[str, Participant]] = {}
-
-
-def room_name(doc_id: int) -> str:
-    """The Socket.IO room of a document."""
-    return f"doc:{doc_id}"
 
 
 def ok() -> dict[str, Any]:
@@ -105,6 +105,7 @@ def on_join(data: Any) -> dict[str, Any]:
     person = signed_in(current_user)
     client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
     join_room(room_name(doc.id))
+    remember_slug(doc.id, doc.slug)
     send_presence(doc)
     with _lock:
         _joined.setdefault(request.sid, {})[doc.slug] = Participant(  # type: ignore[attr-defined]
@@ -140,7 +141,7 @@ def on_frame(data: Any) -> dict[str, Any]:
         return refuse("A frame's msg must be binary: one y-protocols message.")
     try:
         return handle_message(doc, participant, protocol.decode_message(msg))
-    except (StorageUnavailable, FutureTimeout) as error:
+    except (StorageUnavailable, MissingDependency, FutureTimeout) as error:
         # Not the client's fault: it keeps the update and sends it again later.
         return {
             **refuse(str(error) or "The server is busy; the edit will be resent."),
@@ -169,15 +170,9 @@ def handle_message(doc: Document, participant: Participant, message: Any) -> dic
     assert person is not None  # only signed-in people may edit
     room = hub().room(doc.id)
     sender = sender_for(person, person.organisation)
-    seq = room.submit(sender, participant.client_id, message.payload).result(WAIT_S)
-    if seq is not None:
-        emit(
-            EVENT_FRAME,
-            {"doc": doc.slug, "msg": protocol.encode_sync_update(message.payload)},
-            to=room_name(doc.id),
-            skip_sid=request.sid,  # type: ignore[attr-defined]
-        )
-    return ok()
+    sid = request.sid  # type: ignore[attr-defined]
+    room.submit(sender, participant.client_id, message.payload, origin=sid).result(WAIT_S)
+    return ok()  # the room's listener has broadcast it to the others once stored
 
 
 def answer_sync_step1(doc: Document, state_vector: bytes) -> None:

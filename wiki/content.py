@@ -11,6 +11,7 @@ from crdt.room import Limits, StorageUnavailable
 from crdt.store import Sender
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.live import broadcast_update
 from wiki.models import Document, Organisation, Person
 from wiki.store import SqlUpdateStore
 
@@ -28,7 +29,7 @@ def init_hub(app: Flask) -> None:
         revision_pause_s=app.config["REVISION_PAUSE_S"],
     )
     engine = get_engine(app.config["CRDT_ENGINE"])
-    app.extensions[HUB_KEY] = Hub(engine, store, limits, history=store)
+    app.extensions[HUB_KEY] = Hub(engine, store, limits, history=store, listener=broadcast_update)
 
 
 def hub() -> Hub:

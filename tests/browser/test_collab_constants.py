@@ -9,7 +9,7 @@ import pytest
 from crdt import protocol
 from crdt.engine import TEXT_NAME
 from tests.browser.conftest import REPO
-from wiki import collab
+from wiki import live as collab
 from wiki.models.people import OrgKind
 
 CONSTANTS_JS = REPO / "wiki" / "static" / "src" / "constants.js"
