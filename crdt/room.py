@@ -35,12 +35,19 @@ from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_upd
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Listener = Callable[[int, bytes, object], None]
+"""Called with (doc id, update, origin) on the room's worker after each update is stored."""
 MAX_BATCH = 512
+IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
 CLIENT_ID_LIMIT = 2**31
 
 
 class StorageUnavailable(CrdtError):
     """The update could not be stored; the client keeps it and sends it again later."""
+
+
+class MissingDependency(UpdateRejected):
+    """An update builds on edits the room does not have yet; the client resends it after them."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class _Write:
     sender: Sender
     client_id: int
     data: bytes
+    origin: object = None
     future: Future[int | None] = field(default_factory=Future)
 
 
@@ -86,8 +94,10 @@ class Room:
         store: UpdateStore,
         limits: Limits,
         history: HistoryStore | None = None,
+        listener: Listener | None = None,
     ) -> None:
         self.doc_id = doc_id
+        self._listener = listener
         self._engine = engine
         self._store = store
         self._limits = limits
@@ -103,9 +113,15 @@ class Room:
         self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
         self._thread.start()
 
-    def submit(self, sender: Sender, client_id: int, data: bytes) -> Future[int | None]:
-        """Queue an update; the future gives its log seq (None if it held nothing new)."""
-        job = _Write(sender, client_id, data)
+    def submit(
+        self, sender: Sender, client_id: int, data: bytes, origin: object = None
+    ) -> Future[int | None]:
+        """Queue an update; the future gives its log seq (None if it held nothing new).
+
+        Once stored, the update goes to the room's listener with ``origin``, so the
+        listener can pass it on to everyone but whoever sent it.
+        """
+        job = _Write(sender, client_id, data, origin)
         self._jobs.put(job)
         return job.future
 
@@ -179,15 +195,16 @@ class Room:
 
     def _serve(self) -> None:
         while True:
-            if self._attribution_due():
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    with contextlib.suppress(Exception):  # logged in _attribute
-                        self._attribute(limit=self._limits.attribute_batch)
-                    continue
-            else:
-                job = self._jobs.get()
+            try:
+                # Attribute only once no job has come for IDLE_S, not in every gap of a
+                # stream of updates: there it would take turns with, and halve, the stream.
+                job = (
+                    self._jobs.get(timeout=IDLE_S) if self._attribution_due() else self._jobs.get()
+                )
+            except queue.Empty:
+                with contextlib.suppress(Exception):  # logged in _attribute
+                    self._attribute(limit=self._limits.attribute_batch)
+                continue
             if job is None:
                 return
             batch = [job]
@@ -262,6 +279,11 @@ class Room:
             return
         for job, record in writes:
             job.future.set_result(record.seq if record else None)
+            if record is not None and self._listener is not None:
+                try:
+                    self._listener(self.doc_id, record.data, job.origin)
+                except Exception:  # a broken listener must not stop the room
+                    log.exception("room %s: listener failed", self.doc_id)
 
     def _accept(self, job: _Write) -> LogRecord | None:
         assert self._doc is not None
@@ -275,6 +297,14 @@ class Room:
         )
         if not self._is_new(info, known):
             return None
+        if any(known.get(client, 0) < clock for client, clock in info.needs.items()):
+            # Held back, it would be in the log but not the text: a checkpoint taken meanwhile
+            # would lose it, and once it fitted it would be credited to whoever sent the edit
+            # it waited for (a way to put words in someone else's name).
+            raise MissingDependency(
+                "the update builds on edits the server does not have yet; "
+                "it will be resent after them"
+            )
         self._doc.apply_update(job.data)
         self._remember_deletes(info)
         self._head += 1
@@ -282,15 +312,20 @@ class Room:
         return LogRecord(self._head, job.data, job.sender, job.client_id, now)
 
     def _is_new(self, info: UpdateInfo, known: dict[int, int]) -> bool:
+        # Plain loops: this runs for every update, where generators cost more than the test.
         for client, ranges in info.structs.items():
-            if any(clock + length > known.get(client, 0) for clock, length in ranges):
-                return True
+            reached = known.get(client, 0)
+            for clock, length in ranges:
+                if clock + length > reached:
+                    return True
+        if not info.deletes:
+            return False
         deleted = self._deleted_ids()
-        return any(
-            not deleted.covers(client, clock, length)
-            for client, ranges in info.deletes.items()
-            for clock, length in ranges
-        )
+        for client, ranges in info.deletes.items():
+            for clock, length in ranges:
+                if not deleted.covers(client, clock, length):
+                    return True
+        return False
 
     def _deleted_ids(self) -> IdSet:
         # Built on first need: cold loads that only read never pay for parsing the state.
@@ -301,6 +336,8 @@ class Room:
         return self._deleted
 
     def _remember_deletes(self, info: UpdateInfo) -> None:
+        if not info.deletes:
+            return
         deleted = self._deleted_ids()
         for client, ranges in info.deletes.items():
             for clock, length in ranges:
