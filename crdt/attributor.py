@@ -9,6 +9,7 @@ reads the log in order, it computes exactly what it would have computed inline.
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import replace
 
 from crdt.attribution import Attribution
@@ -41,7 +42,7 @@ class Attributor:
         self.seq = 0
         self.attribution = Attribution()
         self.tracker = RevisionTracker(pause_s)
-        self._shadow: Doc = engine.new_doc()
+        self._shadow: Doc = self._new_shadow()
         self._open: RevisionRow | None = None
         self._checkpointed = 0
 
@@ -54,7 +55,7 @@ class Attributor:
         self.attribution = Attribution.from_bytes(checkpoint.data)
         self.tracker = RevisionTracker.from_dict(json.loads(checkpoint.tracker), self._pause_s)
         snapshot = self._store.snapshot(self.doc_id, checkpoint.seq)
-        self._shadow = self._engine.new_doc()
+        self._shadow = self._new_shadow()
         if snapshot.state is not None:
             self._shadow.apply_update(snapshot.state)
         for record in snapshot.tail:
@@ -62,6 +63,11 @@ class Attributor:
         if self.tracker.revision:
             rows = self._history.revision_rows(self.doc_id, [self.tracker.revision])
             self._open = replace(rows[0]) if rows else None
+
+    def _new_shadow(self) -> Doc:
+        # The shadow never writes, so any id will do; drawn from the system's generator
+        # because idle-time work must not disturb the global ``random`` state others seed.
+        return self._engine.new_doc(secrets.randbits(32))
 
     def catch_up(self, head_seq: int, *, persist: bool = True, limit: int | None = None) -> int:
         """Replay stored records up to ``head_seq`` (at most ``limit``); returns how many."""

@@ -6,8 +6,9 @@ assume the text holds only strings, which ``crdt.updates.check_update`` enforces
 
 Threads: a y-py doc is bound to the thread that created it (another thread touching it
 panics "unsendable", raised here as RuntimeError; dropping it elsewhere panics too, so the
-adapters keep no reference cycles); a pycrdt doc may move between threads but must never be
-used by two at once. Either way a live document needs exactly one owner.
+adapters keep no reference cycles, and a doc the garbage collector frees on another thread
+is parked for its own, see ``release_orphans``); a pycrdt doc may move between threads but
+must never be used by two at once. Either way a live document needs exactly one owner.
 
 Failed applies: an update that does not decode raises MalformedUpdate and leaves the doc
 unchanged. y-py (0.6.2, on yrs 0.12) can also panic half-way through integrating a decodable
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from importlib import import_module
@@ -177,11 +179,31 @@ def _client_id(client_id: int | None) -> int:
     return client_id
 
 
+# y-py objects let go on another thread than their own, waiting to be dropped on theirs.
+_orphans: dict[threading.Thread, list[dict[str, Any]]] = {}
+_orphans_lock = threading.Lock()
+
+
+def release_orphans() -> None:
+    """Drop the y-py objects of this thread that the garbage collector found on another one.
+
+    The collector runs on whichever thread allocates when it is due, so a reference cycle
+    made on one thread (a test's traceback, say) can be freed on another, where y-py
+    panics. Such a doc's parts are parked for their own thread, which calls this when
+    it makes a doc and between a room's jobs.
+    """
+    with _orphans_lock:
+        mine = _orphans.pop(threading.current_thread(), None)
+    del mine  # here, on their own thread
+
+
 class YPyDoc(_EngineDoc):
     """A y-py document, its text indexed in code points ("utf32")."""
 
     def __init__(self, client_id: int | None = None) -> None:
         super().__init__()
+        release_orphans()
+        self._owner = threading.current_thread()
         y = import_module("y_py")
         self._doc = y.YDoc(client_id=_client_id(client_id), offset_kind="utf32")
         self._text = self._doc.get_text(TEXT_NAME)
@@ -192,6 +214,12 @@ class YPyDoc(_EngineDoc):
         # self: a cycle through the doc would leave it to the garbage collector, which may
         # run on another thread, and y-py panics when a doc is dropped off its own thread.
         self._captured: list[list[bytes] | None] = [None]
+
+    def __del__(self) -> None:
+        owner = self.__dict__.get("_owner")
+        if owner is not None and owner is not threading.current_thread():
+            with _orphans_lock:  # keep the parts alive until their thread drops them
+                _orphans.setdefault(owner, []).append(dict(self.__dict__))
 
     def _observe(self, callback: Callable[[Any], object]) -> Callable[[], object]:
         return partial(self._text.unobserve, self._text.observe(callback))

@@ -37,3 +37,7 @@ class EngineFailure(MalformedUpdate):
 
 class BrokenDocument(CrdtError):
     """A doc was used after an EngineFailure; rebuild it from the stored log."""
+
+
+class SplitCharacter(MalformedUpdate):
+    """An update cuts a character in two: it names the gap inside a UTF-16 surrogate pair."""

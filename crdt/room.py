@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 from crdt.attribution import Attribution
 from crdt.attributor import Attributor
-from crdt.engine import Doc, Engine
+from crdt.characters import PairGaps
+from crdt.engine import Doc, Engine, release_orphans
 from crdt.errors import CrdtError, EngineFailure, UpdateRejected
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
@@ -110,6 +111,7 @@ class Room:
         self._checkpointed = 0
         self._owners: dict[int, int | None] = {}
         self._deleted: IdSet | None = None
+        self._gaps: PairGaps | None = None
         self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
         self._thread.start()
 
@@ -192,6 +194,7 @@ class Room:
             # y-py objects must also be dropped on the thread that made them.
             self._doc = None
             self._attributor = None
+            release_orphans()
 
     def _serve(self) -> None:
         while True:
@@ -207,6 +210,7 @@ class Room:
                 continue
             if job is None:
                 return
+            release_orphans()
             batch = [job]
             while len(batch) < MAX_BATCH:
                 try:
@@ -230,7 +234,7 @@ class Room:
         self._head = snapshot.tail[-1].seq if snapshot.tail else snapshot.checkpoint_seq
         self._checkpointed = snapshot.checkpoint_seq
         self._owners = self._store.client_owners(self.doc_id)
-        self._deleted = None
+        self._deleted = self._gaps = None
 
     def _process(self, batch: list[_Write | _Call]) -> None:
         if not self._ensure_loaded():
@@ -305,8 +309,10 @@ class Room:
                 "the update builds on edits the server does not have yet; "
                 "it will be resent after them"
             )
+        self._state_index()[1].check(info, known)
         self._doc.apply_update(job.data)
         self._remember_deletes(info)
+        self._state_index()[1].add(info)
         self._head += 1
         now = datetime.now(UTC)
         return LogRecord(self._head, job.data, job.sender, job.client_id, now)
@@ -328,12 +334,18 @@ class Room:
         return False
 
     def _deleted_ids(self) -> IdSet:
+        return self._state_index()[0]
+
+    def _state_index(self) -> tuple[IdSet, PairGaps]:
+        """What the live doc has deleted, and where its characters must not be cut."""
         # Built on first need: cold loads that only read never pay for parsing the state.
-        if self._deleted is None:
+        if self._deleted is None or self._gaps is None:
             assert self._doc is not None
-            self._deleted = IdSet()
-            self._remember_deletes(parse_update(self._doc.encode_state()))
-        return self._deleted
+            state = parse_update(self._doc.encode_state())
+            self._deleted, self._gaps = IdSet(), PairGaps()
+            self._remember_deletes(state)
+            self._gaps.add(state)
+        return self._deleted, self._gaps
 
     def _remember_deletes(self, info: UpdateInfo) -> None:
         if not info.deletes:

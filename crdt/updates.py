@@ -12,14 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crdt.engine import TEXT_NAME
 from crdt.errors import ForeignClientId, OversizedUpdate, UnsupportedContent
-from crdt.protocol import ByteReader, write_uint
+from crdt.protocol import MAX_SAFE_INTEGER, MAX_VARINT_BYTES, ByteReader, write_uint
 
 Ranges = dict[int, list[tuple[int, int]]]
 
 MAX_CLOCK = 2**32
+REMEMBERED_UPDATES = 1024  # recent small updates whose reading is kept (see parse_update)
+MAX_REMEMBERED_BYTES = 512
 MAX_NESTING = 64
 TEXT_KINDS = frozenset({"string", "deleted"})
 
@@ -38,6 +41,10 @@ class UpdateInfo:
     ``structs`` holds Items and GCs (they claim their clocks); ``skips`` holds Skip structs,
     which carry no content and claim nothing. Ranges are ``(clock, length)``. ``needs`` maps
     a client to the clock a doc's state vector must reach before the update applies in full.
+
+    Boundaries are ids ``(client, clock)`` naming the gap just before that clock. ``cuts``
+    are the gaps the update splits text at (beside an origin, at each end of a deletion);
+    ``pairs`` are the gaps inside the UTF-16 surrogate pairs of the text it inserts.
     """
 
     structs: Ranges
@@ -47,6 +54,8 @@ class UpdateInfo:
     kinds: frozenset[str]  # content kinds of the items, e.g. "string", "deleted", "embed"
     nested: bool  # some item sits inside another item (a nested type) or under a map key
     needs: dict[int, int]
+    cuts: tuple[tuple[int, int], ...] = ()
+    pairs: tuple[tuple[int, int], ...] = ()
 
     @property
     def writers(self) -> frozenset[int]:
@@ -60,6 +69,23 @@ def _add_range(ranges: Ranges, client: int, clock: int, length: int) -> None:
         spans[-1] = (spans[-1][0], spans[-1][1] + length)
     else:
         spans.append((clock, length))
+
+
+def _pair_gaps(client: int, clock: int, text: str, out: list[tuple[int, int]]) -> int:
+    """Add the gaps inside ``text``'s surrogate pairs, written from ``clock``; its length."""
+    unit = clock
+    for char in text:
+        if char > "\uffff":
+            out.append((client, unit + 1))
+            unit += 2
+        else:
+            unit += 1
+    return unit - clock
+
+
+def _deletion_cuts(deletes: Ranges) -> list[tuple[int, int]]:
+    cuts = [(client, clock) for client, spans in deletes.items() for clock, _ in spans]
+    return cuts + [(client, clock + n) for client, spans in deletes.items() for clock, n in spans]
 
 
 def _read_id(r: ByteReader) -> tuple[int, int]:
@@ -118,8 +144,6 @@ def _read_content(r: ByteReader, ref: int) -> int:
         return n
     if ref == 3:
         r.buf()
-    elif ref == 4:
-        return len(r.string().encode("utf-16-le")) // 2  # Yjs counts UTF-16 code units
     elif ref in (5, 6):
         if ref == 6:
             r.string()  # the format key
@@ -154,6 +178,8 @@ class _UpdateReader:
         self.kinds: set[str] = set()
         self.nested = False
         self.refs: list[tuple[int, int]] = []  # (client, clock) states the update relies on
+        self.cuts: list[tuple[int, int]] = []
+        self.pairs: list[tuple[int, int]] = []
 
     def read(self) -> UpdateInfo:
         r = self.r
@@ -179,20 +205,10 @@ class _UpdateReader:
             frozenset(self.roots),
             frozenset(self.kinds),
             self.nested,
-            self.needs(),
+            _needs(self.refs, self.structs),
+            (*self.cuts, *_deletion_cuts(deletes)),
+            tuple(self.pairs),
         )
-
-    def needs(self) -> dict[int, int]:
-        """The state each referenced client must reach, apart from what the update brings."""
-        needs: dict[int, int] = {}
-        for client, end in self.refs:
-            for start, length in self.structs.get(client, ()):
-                if start < end <= start + length:
-                    end = start  # inside this update: only what precedes it is needed
-                    break
-            if end > needs.get(client, 0):
-                needs[client] = end
-        return needs
 
     def read_struct(self, client: int, clock: int) -> int:
         """Read one struct starting at ``clock``; return the clock after it."""
@@ -204,7 +220,7 @@ class _UpdateReader:
                 r.fail(f"flags {info:#04x} on a GC or Skip struct")
             length = r.uint()
         else:
-            length = self.read_item(info, ref)
+            length = self.read_item(info, ref, client, clock)
         if length == 0:
             r.fail("struct of length 0")
         if clock + length > MAX_CLOCK:
@@ -212,11 +228,13 @@ class _UpdateReader:
         _add_range(self.skips if ref == SKIP_REF else self.structs, client, clock, length)
         return clock + length
 
-    def read_item(self, info: int, ref: int) -> int:
+    def read_item(self, info: int, ref: int, client: int, clock: int) -> int:
         r = self.r
         for flag in (HAS_ORIGIN, HAS_RIGHT_ORIGIN):
             if info & flag:
-                self.refs.append(_read_id(r))
+                origin = _read_id(r)  # the gap after a left origin, before a right one
+                self.refs.append(origin)
+                self.cuts.append(origin if flag == HAS_ORIGIN else (origin[0], origin[1] - 1))
         if not info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN):  # no neighbour to copy the parent from
             parent = r.uint()
             if parent == 1:
@@ -230,7 +248,174 @@ class _UpdateReader:
                 r.string()
                 self.nested = True
         self.kinds.add(KINDS[ref] if ref < len(KINDS) else "unknown")
+        if ref == 4:  # Yjs counts UTF-16 code units
+            return _pair_gaps(client, clock, r.string(), self.pairs)
         return _read_content(r, ref)
+
+
+def _needs(refs: list[tuple[int, int]], structs: Ranges) -> dict[int, int]:
+    """The state each referenced client must reach, apart from what the update brings."""
+    needs: dict[int, int] = {}
+    for client, end in refs:
+        for start, length in structs.get(client, ()):
+            if start < end <= start + length:
+                end = start  # inside this update: only what precedes it is needed
+                break
+        if end > needs.get(client, 0):
+            needs[client] = end
+    return needs
+
+
+class _NotFast(Exception):
+    """The fast reader met something it leaves to the full reader."""
+
+
+# The fast reader inlines the one-byte case of every integer (nearly all of them) as
+#     value = data[pos]; pos += 1
+#     if value > 0x7F: value, pos = _uint_at(data, pos - 1)
+# because a call per integer would cost more than the rest of the reading.
+
+
+def _uint_at(data: bytes, pos: int) -> tuple[int, int]:
+    """A lib0 unsigned integer at ``pos`` and the position after it, or ``_NotFast``."""
+    value, shift, start = 0, 0, pos
+    while True:
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            break
+        if pos - start >= MAX_VARINT_BYTES:
+            raise _NotFast
+        shift += 7
+    if value > MAX_SAFE_INTEGER:
+        raise _NotFast
+    return value, pos
+
+
+def _string_at(data: bytes, pos: int) -> tuple[str, int]:
+    size = data[pos]
+    pos += 1
+    if size > 0x7F:
+        size, pos = _uint_at(data, pos - 1)
+    end = pos + size
+    if end > len(data):
+        raise _NotFast
+    return data[pos:end].decode("utf-8"), end
+
+
+def _fast_id(data: bytes, pos: int, refs: list[tuple[int, int]]) -> int:
+    """Note the id at ``pos`` as a state the update relies on; the position after it."""
+    client = data[pos]
+    pos += 1
+    if client > 0x7F:
+        client, pos = _uint_at(data, pos - 1)
+    clock = data[pos]
+    pos += 1
+    if clock > 0x7F:
+        clock, pos = _uint_at(data, pos - 1)
+    refs.append((client, clock + 1))
+    return pos
+
+
+class _FastReader:
+    """Updates of plain text items, GCs, Skips and deletes, read without a ByteReader.
+
+    It gives up (``_NotFast``, ``IndexError``, ``UnicodeDecodeError``) on any other content
+    and on anything the full reader would refuse; the full reader then decides and says
+    why. Whatever it does return equals what the full reader returns.
+    """
+
+    __slots__ = ("cuts", "data", "kinds", "pairs", "refs", "roots", "skips", "structs")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.structs: Ranges = {}
+        self.skips: Ranges = {}
+        self.roots: set[str] = set()
+        self.kinds: set[str] = set()
+        self.refs: list[tuple[int, int]] = []
+        self.cuts: list[tuple[int, int]] = []
+        self.pairs: list[tuple[int, int]] = []
+
+    def read(self) -> UpdateInfo:
+        data, seen = self.data, set()
+        sections, pos = _uint_at(data, 0)
+        for _ in range(sections):
+            count, pos = _uint_at(data, pos)
+            client, pos = _uint_at(data, pos)
+            clock, pos = _uint_at(data, pos)
+            if client in seen:
+                raise _NotFast
+            seen.add(client)
+            self.refs.append((client, clock))
+            for _ in range(count):
+                clock, pos = self.read_struct(pos, client, clock)
+        deletes, pos = _fast_deletes(data, pos)
+        if pos != len(data):
+            raise _NotFast
+        refs = self.refs
+        refs += [(client, clock + n) for client, spans in deletes.items() for clock, n in spans]
+        needs = _needs(refs, self.structs) if refs else {}
+        roots, kinds = frozenset(self.roots), frozenset(self.kinds)
+        cuts = (*self.cuts, *_deletion_cuts(deletes)) if deletes else tuple(self.cuts)
+        return UpdateInfo(
+            self.structs, self.skips, deletes, roots, kinds, False, needs, cuts, tuple(self.pairs)
+        )
+
+    def read_struct(self, pos: int, client: int, clock: int) -> tuple[int, int]:
+        """One struct at ``pos`` starting at ``clock``: the clock and position after it."""
+        data = self.data
+        info = data[pos]
+        ref = info & 0x1F
+        if ref == 4 or ref == 1:  # string or deleted content
+            length, pos = self.read_item(pos + 1, info, client, clock)
+        elif ref in (GC_REF, SKIP_REF) and info == ref:
+            length, pos = _uint_at(data, pos + 1)
+        else:
+            raise _NotFast
+        if length == 0 or clock + length > MAX_CLOCK:
+            raise _NotFast
+        _add_range(self.skips if ref == SKIP_REF else self.structs, client, clock, length)
+        return clock + length, pos
+
+    def read_item(self, pos: int, info: int, client: int, clock: int) -> tuple[int, int]:
+        """A text or deleted item under a root type: its length in clock units and next pos."""
+        data, refs = self.data, self.refs
+        if info & HAS_ORIGIN:
+            pos = _fast_id(data, pos, refs)
+            self.cuts.append(refs[-1])  # the gap after the left origin
+        if info & HAS_RIGHT_ORIGIN:
+            pos = _fast_id(data, pos, refs)
+            self.cuts.append((refs[-1][0], refs[-1][1] - 1))  # the gap before the right one
+        if not info & (HAS_ORIGIN | HAS_RIGHT_ORIGIN):
+            if data[pos] != 1 or info & HAS_PARENT_SUB:  # nested or keyed: not for this reader
+                raise _NotFast
+            root, pos = _string_at(data, pos + 1)
+            self.roots.add(root)
+        if info & 0x1F == 1:
+            self.kinds.add("deleted")
+            return _uint_at(data, pos)
+        self.kinds.add("string")
+        text, pos = _string_at(data, pos)
+        return (len(text) if text.isascii() else _pair_gaps(client, clock, text, self.pairs)), pos
+
+
+def _fast_deletes(data: bytes, pos: int) -> tuple[Ranges, int]:
+    """The delete set at ``pos`` and the position after it, or ``_NotFast``."""
+    deletes: Ranges = {}
+    clients, pos = _uint_at(data, pos)
+    for _ in range(clients):
+        client, pos = _uint_at(data, pos)
+        spans = deletes.setdefault(client, [])
+        ranges, pos = _uint_at(data, pos)
+        for _ in range(ranges):
+            clock, pos = _uint_at(data, pos)
+            length, pos = _uint_at(data, pos)
+            if clock + length > MAX_CLOCK:
+                raise _NotFast
+            spans.append((clock, length))
+    return deletes, pos
 
 
 def read_delete_set(r: ByteReader) -> Ranges:
@@ -248,12 +433,32 @@ def read_delete_set(r: ByteReader) -> Ranges:
 
 
 def parse_update(data: bytes) -> UpdateInfo:
-    """Read a whole update v1; raise MalformedUpdate saying what is wrong and where."""
-    return _UpdateReader(data).read()
+    """Read a whole update v1; raise MalformedUpdate saying what is wrong and where.
+
+    The result may be shared with other callers (small updates are remembered, because
+    a room vets each update and its engine adapter then reads it again): never change it.
+    """
+    if type(data) is bytes and len(data) <= MAX_REMEMBERED_BYTES:
+        return _remembered(data)
+    return _read_update(bytes(data))
+
+
+def _read_update(data: bytes) -> UpdateInfo:
+    try:  # most updates are a few text items and deletes: read those fast
+        return _FastReader(data).read()
+    except (_NotFast, IndexError, UnicodeDecodeError):
+        return _UpdateReader(data).read()
+
+
+_remembered = lru_cache(maxsize=REMEMBERED_UPDATES)(_read_update)
 
 
 def parse_state_vector(data: bytes) -> dict[int, int]:
     """Read a v1 state vector: client id -> next expected clock."""
+    try:  # a room reads its engine's vector for every update: read well-formed ones fast
+        return _fast_state_vector(data)
+    except (_NotFast, IndexError):
+        pass
     r = ByteReader(data, "state vector")
     vector: dict[int, int] = {}
     for _ in range(r.count("entries", 2)):
@@ -262,6 +467,17 @@ def parse_state_vector(data: bytes) -> dict[int, int]:
             r.fail(f"client {client} appears twice")
         vector[client] = clock
     r.end()
+    return vector
+
+
+def _fast_state_vector(data: bytes) -> dict[int, int]:
+    vector: dict[int, int] = {}
+    entries, pos = _uint_at(data, 0)
+    for _ in range(entries):
+        client, pos = _uint_at(data, pos)
+        vector[client], pos = _uint_at(data, pos)
+    if pos != len(data) or len(vector) != entries:
+        raise _NotFast
     return vector
 
 
@@ -304,6 +520,9 @@ def check_update(
 
 
 def _check_text_only(info: UpdateInfo, text_name: str) -> None:
+    only_text = not info.roots or info.roots == {text_name}
+    if only_text and info.kinds <= TEXT_KINDS and not info.nested:
+        return  # the usual case, decided without building the messages
     roots, kinds = sorted(info.roots - {text_name}), sorted(info.kinds - TEXT_KINDS)
     if roots:
         raise UnsupportedContent(

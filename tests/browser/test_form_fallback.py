@@ -1,4 +1,4 @@
-"""The plain form, for people without JavaScript, merges with live editing instead of overwriting."""
+"""The plain form, for people without JavaScript, merges with live editing, overwriting nothing."""
 
 from __future__ import annotations
 

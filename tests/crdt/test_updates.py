@@ -21,6 +21,9 @@ from crdt.errors import (
 )
 from crdt.protocol import write_buf, write_uint
 from crdt.updates import (
+    _FastReader,
+    _NotFast,
+    _UpdateReader,
     check_update,
     encode_state_vector,
     parse_state_vector,
@@ -379,3 +382,35 @@ def test_reader_only_ever_raises_malformed_update(engines: list[Engine], data: b
     outcomes: Counter[str] = Counter()
     for engine in engines:
         applies_cleanly(engine, [VALID], data, outcomes)
+
+
+def test_fast_reader_reads_what_the_full_reader_reads(engines: list[Engine], yjs: YjsPeer) -> None:
+    # The fast reader serves the usual updates; where it answers, it must agree exactly.
+    updates, _ = corpus(engines, yjs)
+    rng = random.Random(20261202)
+    answered = 0
+    for _ in range(5_000):
+        data = corrupt(rng, rng.choice(updates)) if rng.random() < 0.8 else rng.choice(updates)
+        try:
+            full = _UpdateReader(data).read()
+        except MalformedUpdate:
+            full = None
+        try:
+            fast = _FastReader(data).read()
+        except (_NotFast, IndexError, UnicodeDecodeError):
+            continue
+        answered += 1
+        assert fast == full, data.hex()
+    assert answered > 1_000
+
+
+def test_parse_names_the_gaps_an_update_cuts_and_the_pairs_it_inserts(engine: Engine) -> None:
+    doc = engine.new_doc(5)
+    first = parse_update(doc.edit([(0, 0, "a😀b🎉")]))  # units: a 0, 😀 1-2, b 3, 🎉 4-5
+    assert first.pairs == ((5, 2), (5, 5))
+    assert first.cuts == ()
+    inserted = parse_update(doc.edit([(1, 0, "x")]))  # after "a": the gap before clock 1
+    assert set(inserted.cuts) == {(5, 1)}
+    deleted = parse_update(doc.edit([(3, 1, "")]))  # "b" at clocks 3-4
+    assert set(deleted.cuts) == {(5, 3), (5, 4)}
+    assert deleted.pairs == ()
