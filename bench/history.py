@@ -141,7 +141,8 @@ def measure(engine_name: str, trace: Trace, run: int, repeats: int) -> None:
         latest = latest_revision(app)
         print(
             f"document: {ingested.updates:,} updates in turns of {run}, {latest:,} revisions, "
-            f"{len(text):,} characters; built and attributed in {built:.1f} s"
+            f"{len(text):,} characters; stored at {ingested.ack:,.0f} updates/s, attributed "
+            f"at {ingested.attributed:,.0f} updates/s (set-up {built:.0f} s)"
         )
         client = sign_in(app, TYPISTS[0][0])
         timings = [time_page(client, page, repeats) for page in pages(app, known_word(text))]

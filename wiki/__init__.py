@@ -58,14 +58,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints; document pages last, as they take any top-level slug."""
-    from wiki import admin, api, auth, pages, sharing, timeline
+    from wiki import admin, api, auditing, auth, exports, pages, search, sharing, timeline
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(sharing.bp)
-    app.register_blueprint(timeline.bp)
-    app.register_blueprint(pages.bp)
+    for module in (auth, admin, api, search, sharing, auditing, exports, timeline, pages):
+        app.register_blueprint(module.bp)
 
 
 def register_hooks(app: Flask) -> None:

@@ -6,10 +6,10 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from wiki import content
+from wiki import audit, content
 from wiki.directory import create_organisation, create_person, find_organisation
 from wiki.documents import Grant, create_document
 from wiki.errors import InvalidInput
@@ -132,9 +132,22 @@ def serve(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
+audit_cli = AppGroup("audit", help="The audit log of restricted and private documents.")
+
+
+@audit_cli.command("verify", cls=OneLineCommand)
+def audit_verify() -> None:
+    """Check every audit row against its hash and the row before it; exit 1 if one fails."""
+    count, broken = audit.verify()
+    click.echo(audit.summary(count, broken), err=broken is not None)
+    if broken is not None:
+        sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     for command in (init_db, create_org, create_user, create_doc, seed_demo, serve):
         assert command.callback is not None
         command.callback = with_appcontext(command.callback)
         app.cli.add_command(command)
+    app.cli.add_command(audit_cli)  # an AppGroup: its commands get the app context already

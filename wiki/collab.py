@@ -14,16 +14,18 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
 from crdt import protocol
 from crdt.errors import CrdtError
 from crdt.room import MissingDependency, StorageUnavailable
+from wiki.audit import audited, record
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
 from wiki.extensions import db, socketio
+from wiki.history import latest_revision
 from wiki.live import (
     EVENT_FRAME,
     EVENT_JOIN,
@@ -37,6 +39,7 @@ from wiki.live import (
 from wiki.models import Document, Person
 from wiki.policy import Action, can, signed_in
 from wiki.sessions import current_session_id
+from wiki.throttle import TokenBucket
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,7 @@ class Participant:
     person_id: int | None
     awareness_clocks: dict[int, int] = field(default_factory=dict)
     presence: protocol.AwarenessEntry | None = None  # the last state relayed, identity set
+    updates: TokenBucket | None = None  # None: no limit
 
 
 _lock = threading.Lock()
@@ -103,13 +107,16 @@ def on_join(data: Any) -> dict[str, Any]:
     if doc is None:
         return refuse(NOT_FOUND)
     person = signed_in(current_user)
+    if audited(doc):
+        record(doc, person, "view", revision=latest_revision(doc), detail="live editor: join")
+        db.session.commit()
     client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
     join_room(room_name(doc.id))
     remember_slug(doc.id, doc.slug)
     send_presence(doc)
     with _lock:
         _joined.setdefault(request.sid, {})[doc.slug] = Participant(  # type: ignore[attr-defined]
-            doc.id, client_id, person.id if person else None
+            doc.id, client_id, person.id if person else None, updates=update_bucket()
         )
     return {"ok": True, "client_id": client_id, "can_edit": can(current_user, Action.EDIT, doc)}
 
@@ -168,6 +175,8 @@ def handle_message(doc: Document, participant: Participant, message: Any) -> dic
         return refuse(READ_ONLY)
     person = signed_in(current_user)
     assert person is not None  # only signed-in people may edit
+    if participant.updates is not None and not participant.updates.take():
+        return {**refuse(too_many_updates()), "retry": True}
     room = hub().room(doc.id)
     sender = sender_for(person, person.organisation)
     sid = request.sid  # type: ignore[attr-defined]
@@ -224,6 +233,17 @@ def send_presence(doc: Document) -> None:
     if entries:
         update = protocol.encode_awareness_update(entries)
         emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_awareness(update)})
+
+
+def update_bucket() -> TokenBucket:
+    """A fresh allowance of updates for one session in one document."""
+    config = current_app.config
+    return TokenBucket(config["MAX_UPDATES_PER_S"], config["MAX_UPDATE_BURST"])
+
+
+def too_many_updates() -> str:
+    rate = current_app.config["MAX_UPDATES_PER_S"]
+    return f"Too many edits at once (the limit is {rate} a second); the editor resends them."
 
 
 def identity() -> dict[str, str]:

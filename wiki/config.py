@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_DOCUMENT_CHARS": 500_000,
     "MAX_UPDATE_BYTES": 1024 * 1024,
+    "MAX_UPDATES_PER_S": 50,  # per editing session and document, on average
+    "MAX_UPDATE_BURST": 200,
     "REVISION_PAUSE_S": 60,
     "CHECKPOINT_EVERY_UPDATES": 500,
     "CRDT_ENGINE": None,  # None: y-py where it imports, else pycrdt
@@ -30,7 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_SECURE": False,  # False: Secure whenever the request came over HTTPS
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "SESSION_COOKIE_NAME": "jointly_session",
     "WTF_CSRF_TIME_LIMIT": None,
     "DEMO_ACCOUNTS_FILE": "demo-accounts.txt",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.models import Document, DocumentKind, Organisation, Person, Share, Visibility
+from wiki.models.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 # Top-level paths the app itself uses; a document may not take them.
@@ -131,6 +133,26 @@ def set_visibility(doc: Document, visibility: str) -> None:
     if visibility not in {v.value for v in Visibility}:
         raise InvalidInput({"visibility": "Choose who can see the document."})
     doc.visibility = Visibility(visibility)
+
+
+def set_embargo(doc: Document, until: datetime, then: str) -> None:
+    """Restrict the document until ``until`` (UTC), when it opens to ``then`` by itself."""
+    if then not in (Visibility.NETWORK.value, Visibility.PUBLIC.value):
+        raise InvalidInput({"then": "Choose who can see the document after the embargo."})
+    until = until.replace(tzinfo=UTC) if until.tzinfo is None else until.astimezone(UTC)
+    if until <= utcnow():
+        raise InvalidInput({"until": "Choose a time in the future (UTC)."})
+    doc.visibility = Visibility.RESTRICTED
+    doc.embargo_until, doc.embargo_then = until, Visibility(then)
+
+
+def describe_sharing(doc: Document) -> str:
+    """Who may see the document, in words, with its embargo if one is pending."""
+    if doc.embargo_then is not None and not doc.embargo_lifted():
+        assert doc.embargo_until is not None
+        until = doc.embargo_until.strftime("%Y-%m-%d %H:%M UTC")
+        return f"{doc.visibility.value} until {until}, then {doc.embargo_then.value}"
+    return doc.visibility.value
 
 
 def add_grant(doc: Document, grant: Grant) -> Share:

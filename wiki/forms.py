@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateTimeLocalField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -80,6 +81,16 @@ class ShareForm(ServiceForm):
 class VisibilityForm(ServiceForm):
     visibility = SelectField(
         "Who can see it", choices=choices(((v.value, v.label)) for v in Visibility)
+    )
+
+
+class EmbargoForm(ServiceForm):
+    until = DateTimeLocalField(
+        "Restricted until (UTC)", format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    then = SelectField(
+        "Then open to",
+        choices=choices((v.value, v.label) for v in (Visibility.NETWORK, Visibility.PUBLIC)),
     )
 
 

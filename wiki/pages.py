@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from wiki import content
+from wiki import audit, content, history
 from wiki.documents import create_document, find_document, starting_text
 from wiki.errors import InvalidInput
 from wiki.extensions import db
@@ -29,11 +29,21 @@ from wiki.render import render_markdown
 bp = Blueprint("pages", __name__)
 
 
-def load_document(slug: str, action: Action) -> Document:
-    """The document at ``slug`` if the current person may do ``action``; 404 otherwise."""
+def load_document(slug: str, action: Action, *, audit_view: bool = True) -> Document:
+    """The document at ``slug`` if the current person may do ``action``; 404 otherwise.
+
+    Every page that shows a restricted or private document comes through here, so this
+    is where its reading is audited: the row is committed before anything is shown.
+    A caller that records a more precise row itself (an export) passes ``audit_view=False``.
+    """
     doc = find_document(slug)
     if doc is None or not can(current_user, action, doc):
         abort(404)
+    if audit_view and request.method == "GET" and audit.audited(doc):
+        number = (request.view_args or {}).get("number")
+        revision = number if isinstance(number, int) else history.latest_revision(doc)
+        audit.record(doc, signed_in(current_user), "view", revision=revision, detail=request.path)
+        db.session.commit()
     return doc
 
 

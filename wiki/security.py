@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, g, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
 
@@ -50,7 +52,18 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """The session cookie, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def register_security(app: Flask) -> None:
-    """Install the header hook and the nonce for templates."""
+    """Install the header hook, the nonce for templates and the session cookie's rules."""
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.session_interface = SessionCookie()
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # behind nginx: believe its X-Forwarded-For and -Proto, and no one else's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from wiki import audit
 from wiki.collab import enforce_access
-from wiki.documents import Grant, add_grant, remove_grant, set_visibility
+from wiki.documents import (
+    Grant,
+    add_grant,
+    describe_sharing,
+    remove_grant,
+    set_embargo,
+    set_visibility,
+)
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.forms import ConfirmForm, ShareForm, VisibilityForm, choices
-from wiki.models import Document, Organisation, Person
+from wiki.forms import ConfirmForm, EmbargoForm, ShareForm, VisibilityForm, choices
+from wiki.models import Document, Organisation, Person, Share
 from wiki.pages import load_document
-from wiki.policy import Action
+from wiki.policy import Action, signed_in
 
 bp = Blueprint("sharing", __name__)
 
@@ -36,15 +45,28 @@ def render_sharing(doc: Document, **forms: object) -> tuple[str, int]:
         visibility=doc.visibility.value
     )
     grant_form = forms.get("grant_form") or share_form()
-    failed = any(getattr(form, "errors", None) for form in (visibility_form, grant_form))
+    embargo_form = forms.get("embargo_form") or EmbargoForm()
+    failed = any(
+        getattr(form, "errors", None) for form in (visibility_form, grant_form, embargo_form)
+    )
     page = render_template(
         "sharing.html",
         doc=doc,
         visibility_form=visibility_form,
         grant_form=grant_form,
+        embargo_form=embargo_form,
         remove_form=ConfirmForm(),
     )
     return page, 400 if failed else 200
+
+
+def changed(doc: Document, what: str, message: str) -> Response:
+    """Audit a sharing change, commit it, drop sockets that lost access, back to the page."""
+    audit.record(doc, signed_in(current_user), "sharing", detail=f"{what}: {describe_sharing(doc)}")
+    db.session.commit()
+    enforce_access(doc)
+    flash(message)
+    return redirect(url_for("sharing.show", slug=doc.slug))
 
 
 @bp.get("/<slug>/sharing")
@@ -59,10 +81,21 @@ def visibility(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return render_sharing(doc, visibility_form=form)
     set_visibility(doc, form.visibility.data or "")
-    db.session.commit()
-    enforce_access(doc)
-    flash(f"Visibility is now: {doc.visibility.label}.")
-    return redirect(url_for("sharing.show", slug=doc.slug))
+    return changed(doc, "visibility", f"Visibility is now: {doc.visibility.label}.")
+
+
+@bp.post("/<slug>/sharing/embargo")
+def embargo(slug: str) -> Response | tuple[str, int]:
+    doc = load_document(slug, Action.MANAGE)
+    form = EmbargoForm()
+    if form.validate_on_submit() and form.until.data is not None:
+        try:
+            set_embargo(doc, form.until.data, form.then.data or "")
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            return changed(doc, "embargo", f"Embargo set: {describe_sharing(doc)}.")
+    return render_sharing(doc, embargo_form=form)
 
 
 @bp.post("/<slug>/sharing/grants")
@@ -71,25 +104,28 @@ def grant(slug: str) -> Response | tuple[str, int]:
     form = share_form()
     if form.validate_on_submit():
         try:
-            add_grant(doc, parse_grantee(form.grantee.data or "", form.access.data == "edit"))
+            grantee = parse_grantee(form.grantee.data or "", form.access.data == "edit")
+            share = add_grant(doc, grantee)
         except InvalidInput as error:
             form.add_errors(error.errors)
         else:
-            db.session.commit()
-            flash("Shared.")
-            return redirect(url_for("sharing.show", slug=doc.slug))
+            return changed(doc, f"granted {grant_words(share)}", "Shared.")
     return render_sharing(doc, grant_form=form)
 
 
 @bp.post("/<slug>/sharing/grants/<int:share_id>/remove")
 def revoke(slug: str, share_id: int) -> Response:
     doc = load_document(slug, Action.MANAGE)
-    if not ConfirmForm().validate_on_submit() or remove_grant(doc, share_id) is None:
+    share = remove_grant(doc, share_id) if ConfirmForm().validate_on_submit() else None
+    if share is None:
         abort(404)
-    db.session.commit()
-    enforce_access(doc)
-    flash("Access withdrawn.")
-    return redirect(url_for("sharing.show", slug=doc.slug))
+    return changed(doc, f"withdrew {grant_words(share)}", "Access withdrawn.")
+
+
+def grant_words(share: Share) -> str:
+    """``edit to Open Data Charity`` or ``view to Chidi Cso``."""
+    who = share.organisation.name if share.organisation else share.person.name  # type: ignore[union-attr]
+    return f"{'edit' if share.can_edit else 'view'} to {who}"
 
 
 def parse_grantee(value: str, can_edit: bool) -> Grant:

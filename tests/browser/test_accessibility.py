@@ -217,10 +217,18 @@ def test_sharing_page_is_accessible_to_the_owner(page_for: PageFactory) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/-/admin/organisations", "/-/admin/people"])
+@pytest.mark.parametrize("path", ["/-/admin/organisations", "/-/admin/people", "/-/admin/audit",
+                                  "/final-draft/audit"])
 def test_admin_page_is_accessible(page_for: PageFactory, path: str) -> None:
     page = page_for(ADMIN)
     visit(page, path)
+    assert_accessible(page)
+
+
+def test_search_results_are_accessible(page_for: PageFactory) -> None:
+    page = page_for(GOV_EDITOR)
+    visit(page, "/-/search?q=beneficial+ownership")
+    assert page.locator("ol.search-results li mark").count() >= 1
     assert_accessible(page)
 
 

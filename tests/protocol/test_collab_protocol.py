@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import queue
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import socketio
 
 from crdt import protocol
 from tests.browser.conftest import LiveServer
-from tests.protocol.collab_client import CollabClient, replica, signed_in_session
+from tests.protocol.collab_client import NAMESPACE, CollabClient, replica, signed_in_session
 
 NOT_FOUND = "There is no such document, or you do not have access to it."
 EDITOR = "maria@civilsociety.example.org"  # Civil Society Network, shared with final-draft
@@ -214,3 +217,41 @@ def test_late_joiners_and_awareness_queries_get_everyone_present(live_server, cl
         (entry,) = protocol.decode_awareness(message.payload)
         assert entry.client_id == p_id
         assert json.loads(entry.state_json)["user"]["name"] == "Maria Santos"
+
+
+def test_a_flood_of_updates_is_refused_past_the_rate_limit_and_resent_without_loss(
+    live_server, clients
+) -> None:  # type: ignore[no-untyped-def]
+    slug = "anti-corruption-plan"
+    client = connect(live_server, clients, EDITOR)
+    doc = replica(client.call("join", {"doc": slug})["client_id"])
+    client.sync(slug, doc)
+    acks: queue.Queue[dict[str, Any]] = queue.Queue()
+    flood = [doc.edit([(0, 0, "x")]) for _ in range(600)]  # three times the burst allowed
+    for update in flood:  # all at once, without waiting for acknowledgements
+        client.sio.emit("frame", {"doc": slug, "msg": protocol.encode_sync_update(update)},
+                        namespace=NAMESPACE, callback=acks.put)
+    answers = [acks.get(timeout=30) for _ in flood]
+    limited = [a for a in answers if not a["ok"] and a["error"].startswith("Too many edits")]
+    assert limited, answers[-3:]
+    assert all(a["retry"] is True for a in limited)
+    assert limited[0]["error"] == (
+        "Too many edits at once (the limit is 50 a second); the editor resends them."
+    )
+    time.sleep(0.5)  # the allowance refills; a sync sends everything the server lacks at once
+    client.sync(slug, doc)
+    assert raw(live_server, EDITOR, slug) == doc.text()
+    assert doc.text().startswith("x" * 600)
+
+
+def test_a_socket_from_another_origin_is_refused(live_server) -> None:  # type: ignore[no-untyped-def]
+    http = signed_in_session(live_server.url, EDITOR, live_server.accounts[EDITOR])
+    foreign = socketio.Client(http_session=http, reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(live_server.url, namespaces=[NAMESPACE], transports=["polling"],
+                        headers={"Origin": "http://drafts.example.net"}, wait_timeout=10)
+    same = socketio.Client(http_session=http, reconnection=False)
+    same.connect(live_server.url, namespaces=[NAMESPACE], transports=["polling"],
+                 headers={"Origin": live_server.url}, wait_timeout=10)
+    assert same.connected
+    same.disconnect()

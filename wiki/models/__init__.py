@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wiki.models.audit import AuditEvent
 from wiki.models.documents import Document, DocumentKind, Share, Visibility
 from wiki.models.history import (
     AttributionCheckpoint,
@@ -14,6 +15,7 @@ from wiki.models.people import LoginSession, Organisation, OrgKind, Person, Role
 
 __all__ = [
     "AttributionCheckpoint",
+    "AuditEvent",
     "Checkpoint",
     "ClientAssignment",
     "Document",

@@ -59,7 +59,12 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    visibility: Mapped[Visibility] = mapped_column(_enum(Visibility, "visibility"))
+    # What the owner chose; ``visibility`` is what holds now, once an embargo has ended.
+    declared_visibility: Mapped[Visibility] = mapped_column(
+        "visibility", _enum(Visibility, "visibility")
+    )
+    embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    embargo_then: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "embargo_then"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -67,6 +72,23 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
     shares: Mapped[list[Share]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    @property
+    def visibility(self) -> Visibility:
+        """Who may see the document now: an embargo lifts by itself at its time."""
+        if self.embargo_then is not None and self.embargo_lifted():
+            return self.embargo_then
+        return self.declared_visibility
+
+    @visibility.setter
+    def visibility(self, value: Visibility) -> None:
+        """Set who may see it from now on, ending any embargo."""
+        self.declared_visibility = value
+        self.embargo_until = self.embargo_then = None
+
+    def embargo_lifted(self, now: datetime | None = None) -> bool:
+        """Whether an embargo was set and its time has come."""
+        return self.embargo_until is not None and (now or utcnow()) >= self.embargo_until
 
 
 class Share(db.Model):  # type: ignore[name-defined,misc]

@@ -1,0 +1,181 @@
+"""Full-text search over titles and text that returns only what the searcher may see.
+
+The index lives in the database (SQLite FTS5; PostgreSQL ``tsvector``) beside
+``search_state``, which records the log position and title each document was indexed at.
+Every search first re-indexes the documents whose log has moved on or whose title changed,
+so results are never staler than the log, whichever process stored the edits. Matches are
+filtered through the access policy before anything about them (title, snippet, count,
+order) leaves this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from wiki import content
+from wiki.extensions import db
+from wiki.models import Document, UpdateRecord
+from wiki.policy import visible
+
+MAX_QUERY_CHARS = 200
+MAX_RESULTS = 50
+SNIPPET_WORDS = 16
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"  # around matched words; stripped from what we index
+_UNMARK = str.maketrans("", "", MARK_OPEN + MARK_CLOSE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Serialises re-indexing across PostgreSQL processes, so two cannot insert the same row.
+ADVISORY_LOCK_KEY = 0x53524348  # "SRCH"
+log = logging.getLogger(__name__)
+
+Marked = list[tuple[str, bool]]  # (text, is_match)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One document that matched: its title and best passage, split into plain and marked."""
+
+    doc: Document
+    snippet: Marked
+    title: Marked
+
+
+def search(person: Any, query: str) -> list[Hit]:
+    """The documents ``person`` may see that match every word of ``query``, best first.
+
+    Re-indexes first and only flushes: the caller commits.
+    """
+    words = _WORD.findall(query[:MAX_QUERY_CHARS])
+    if not words:
+        return []
+    refresh_index()
+    dialect = db.session.get_bind().dialect.name
+    rows = _match_postgresql(words) if dialect == "postgresql" else _match_sqlite(words)
+    found = db.session.scalars(select(Document).where(Document.id.in_([row[0] for row in rows])))
+    allowed = {doc.id: doc for doc in visible(person, found)}
+    hits = [
+        Hit(allowed[doc_id], _split_marks(snippet), _split_marks(title))
+        for doc_id, title, snippet in rows
+        if doc_id in allowed
+    ]
+    # Ranked by the hit alone: bm25 weighs words by the whole index, hidden documents too,
+    # so its order would tell a searcher something about text they may not see.
+    hits.sort(key=lambda hit: (-_marks(hit.title), -_marks(hit.snippet),
+                               hit.doc.title.casefold(), hit.doc.id))
+    return hits[:MAX_RESULTS]
+
+
+def refresh_index() -> None:
+    """Re-index every document whose text or title changed since it was last indexed; flush."""
+    head = (
+        select(func.max(UpdateRecord.seq))
+        .where(UpdateRecord.document_id == Document.id)
+        .scalar_subquery()
+    )
+    current = {
+        doc_id: (seq or 0, title)
+        for doc_id, title, seq in db.session.execute(select(Document.id, Document.title, head))
+    }
+    indexed = {
+        row.document_id: (row.seq, row.title)
+        for row in db.session.execute(text("SELECT document_id, seq, title FROM search_state"))
+    }
+    stale = [doc_id for doc_id, state in current.items() if indexed.get(doc_id) != state]
+    gone = [doc_id for doc_id in indexed if doc_id not in current]
+    if not stale and not gone:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+    for doc_id in gone:
+        _unindex(doc_id)
+    for doc_id in stale:
+        doc = db.session.get(Document, doc_id)
+        read = _read(doc) if doc is not None else None
+        if doc is not None and read is not None:
+            _index(doc, *read)
+    db.session.flush()
+
+
+def _read(doc: Document) -> tuple[str, int] | None:
+    """The document's text and seq, or None (logged) when its room cannot give them."""
+    try:
+        return content.read_text(doc)
+    except Exception:  # one document whose room fails must not take search down
+        log.exception("search: cannot read document %s; it stays as last indexed", doc.id)
+        return None
+
+
+def _unindex(doc_id: int) -> None:
+    params = {"id": doc_id}
+    db.session.execute(text("DELETE FROM search_index WHERE document_id = :id"), params)
+    db.session.execute(text("DELETE FROM search_state WHERE document_id = :id"), params)
+
+
+def _index(doc: Document, body: str, seq: int) -> None:
+    _unindex(doc.id)
+    params = {
+        "id": doc.id,
+        "title": doc.title.translate(_UNMARK),
+        "body": body.translate(_UNMARK),
+        "seq": seq,
+        "state_title": doc.title,  # as the documents table has it, to compare next time
+    }
+    db.session.execute(
+        text("INSERT INTO search_index (document_id, title, body) VALUES (:id, :title, :body)"),
+        params,
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO search_state (document_id, seq, title) VALUES (:id, :seq, :state_title)"
+        ),
+        params,
+    )
+
+
+def _match_sqlite(words: list[str]) -> list[tuple[int, str, str]]:
+    # Each word quoted, so nothing the searcher types is read as FTS5 query syntax.
+    match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    query = text(
+        "SELECT document_id, highlight(search_index, 1, :open, :close), "
+        "snippet(search_index, 2, :open, :close, ' … ', :words) "
+        "FROM search_index WHERE search_index MATCH :match"
+    )
+    params = {"match": match, "open": MARK_OPEN, "close": MARK_CLOSE, "words": SNIPPET_WORDS}
+    return [(int(row[0]), str(row[1]), str(row[2])) for row in db.session.execute(query, params)]
+
+
+def _match_postgresql(words: list[str]) -> list[tuple[int, str, str]]:
+    query = text(
+        "SELECT document_id, ts_headline('simple', title, q, :title_options), "
+        "ts_headline('simple', body, q, :options) FROM search_index, "
+        "plainto_tsquery('simple', :words) AS q "
+        "WHERE to_tsvector('simple', title || ' ' || body) @@ q"
+    )
+    marks = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
+    params = {
+        "words": " ".join(words),
+        "options": f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=5",
+        "title_options": f"{marks}, HighlightAll=true",
+    }
+    return [(int(row[0]), str(row[1]), str(row[2])) for row in db.session.execute(query, params)]
+
+
+def _split_marks(snippet: str) -> Marked:
+    """``a \\x02b\\x03 c`` -> [("a ", False), ("b", True), (" c", False)], spaces collapsed."""
+    parts: Marked = []
+    for chunk in " ".join(snippet.split()).split(MARK_OPEN):
+        marked, _, rest = chunk.partition(MARK_CLOSE) if MARK_CLOSE in chunk else ("", "", chunk)
+        if marked:
+            parts.append((marked, True))
+        if rest:
+            parts.append((rest, False))
+    return parts
+
+
+def _marks(parts: Sequence[tuple[str, bool]]) -> int:
+    return sum(1 for _text, is_match in parts if is_match)
