@@ -52,7 +52,7 @@ class Run(NamedTuple):
 class Attribution:
     """The shadow text: runs in chunks, chunk visible lengths in a Fenwick tree for fast lookup."""
 
-    __slots__ = ("_chunks", "_length", "_sums", "_tree", "_vis")
+    __slots__ = ("__weakref__", "_chunks", "_length", "_sums", "_tree", "_vis", "changes")
 
     def __init__(self) -> None:
         self._chunks: list[list[_Run]] = []
@@ -60,6 +60,7 @@ class Attribution:
         self._sums: list[int] = []  # visible length of each chunk
         self._tree = Fenwick([])
         self._length = 0
+        self.changes = 0  # deltas applied: what was read of it holds while this stays
 
     def visible_text_length(self) -> int:
         """Number of visible characters."""
@@ -103,6 +104,7 @@ class Attribution:
         if seq < 0 or rev < 1:
             raise ValueError(f"seq must be >= 0 and rev >= 1, not seq={seq}, rev={rev}")
         ops = _checked_ops(delta, self._length)
+        self.changes += 1
         index = offset = inserted = deleted = 0
         for retain, insert, delete in ops:
             index += retain

@@ -45,6 +45,7 @@ class Attributor:
         self._shadow: Doc = self._new_shadow()
         self._open: RevisionRow | None = None
         self._checkpointed = 0
+        self._copy: tuple[int, Attribution] | None = None  # the last snapshot, and its seq
 
     def load(self, upto_seq: int | None = None) -> None:
         """Start from the newest checkpoint at or before ``upto_seq``."""
@@ -118,8 +119,14 @@ class Attributor:
             self._checkpointed = self.seq
 
     def snapshot(self) -> Attribution:
-        """A copy of the attribution that other threads may read while this one goes on."""
-        return Attribution.from_bytes(self.attribution.to_bytes())
+        """A copy of the attribution that other threads may read while this one goes on.
+
+        Readers share it (copying a long history's attribution costs more than reading
+        it), so they must never change it; it is made anew once another update is in.
+        """
+        if self._copy is None or self._copy[0] != self.seq:
+            self._copy = (self.seq, Attribution.from_bytes(self.attribution.to_bytes()))
+        return self._copy[1]
 
     def close(self) -> None:
         """Drop the shadow document (on the owning thread, as y-py requires)."""

@@ -12,6 +12,8 @@ is in crdt.blocks.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +33,14 @@ __all__ = [
 ]
 
 KINDS = ("government", "civil_society", "other")
+REMEMBERED_CUTS = 8
+
+_Cut = tuple[list[Block], list[list[Piece]]]
+# Recent cuts of an attribution into paragraphs, by the attribution they came from. Cutting
+# a long history costs more than the rest of a page, and a room hands every reader of one
+# log position the same read-only attribution, so those readers share one cut.
+_cuts: list[tuple[weakref.ref[Attribution], int, str, _Cut]] = []
+_cuts_lock = threading.Lock()
 
 
 class ParagraphNotFound(LookupError):
@@ -109,7 +119,19 @@ def paragraph_history(
     raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in this document")
 
 
-def _blocks(text: str, attribution: Attribution) -> tuple[list[Block], list[list[Piece]]]:
+def _blocks(text: str, attribution: Attribution) -> _Cut:
+    with _cuts_lock:
+        for ref, changes, cut_text, cut in _cuts:
+            if ref() is attribution and changes == attribution.changes and cut_text == text:
+                return cut
+    cut = _cut(text, attribution)
+    with _cuts_lock:
+        _cuts[:] = [entry for entry in _cuts if entry[0]() is not None][-REMEMBERED_CUTS + 1 :]
+        _cuts.append((weakref.ref(attribution), attribution.changes, text, cut))
+    return cut
+
+
+def _cut(text: str, attribution: Attribution) -> _Cut:
     if len(text) != attribution.visible_text_length():
         raise ValueError(
             f"the text has {len(text)} characters but the attribution "

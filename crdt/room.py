@@ -63,7 +63,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class History:
-    """Who wrote what, up to ``seq``: the text then and a private copy of its attribution."""
+    """Who wrote what, up to ``seq``: the text then and a read-only copy of its attribution."""
 
     seq: int
     text: str

@@ -93,6 +93,25 @@ def authors(rows: Sequence[Revision]) -> dict[int, Author]:
     return result
 
 
+@dataclass(frozen=True)
+class Names:
+    """Each person's and organisation's first author entry, looked up by id."""
+
+    people: dict[int | None, str]
+    organisations: dict[int | None, Author]
+
+
+def names(who: Mapping[int, Author]) -> Names:
+    """Who is who among the authors of some revisions, in revision order."""
+    people: dict[int | None, str] = {}
+    organisations: dict[int | None, Author] = {}
+    for number in sorted(who):
+        author = who[number]
+        people.setdefault(author.person_id, author.person_name)
+        organisations.setdefault(author.organisation_id, author)
+    return Names(people, organisations)
+
+
 def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attribution]:
     """Text and attribution at the end of ``revision`` (None: now)."""
     if revision is None:

@@ -144,6 +144,7 @@ def attribution(slug: str) -> str:
         revision=revision,
         marks=request.args.get("marks") == "1",
         who=who,
+        names=history.names(who),
         runs=history.marked_runs(doc, revision) if request.args.get("marks") == "1" else None,
     )
 
