@@ -274,7 +274,9 @@ def test_admin_audit_page_lists_every_document_for_admins_only(
         refused = client.get("/-/admin/audit")
         missing = client.get("/-/admin/no-such-page")
         assert refused.status_code == missing.status_code == 404, email
-        assert refused.get_data(as_text=True) == missing.get_data(as_text=True), email
+        assert without_token(refused.get_data(as_text=True)) == without_token(
+            missing.get_data(as_text=True)
+        ), email
     assert app.test_client().get("/-/admin/audit").status_code == 404
     assert len(audit_ids(app)) == 2  # refusals and the admin overview add no rows
 
