@@ -52,7 +52,16 @@ class Run(NamedTuple):
 class Attribution:
     """The shadow text: runs in chunks, chunk visible lengths in a Fenwick tree for fast lookup."""
 
-    __slots__ = ("__weakref__", "_chunks", "_length", "_sums", "_tree", "_vis", "changes")
+    __slots__ = (
+        "__weakref__",
+        "_chunks",
+        "_length",
+        "_revisions",
+        "_sums",
+        "_tree",
+        "_vis",
+        "changes",
+    )
 
     def __init__(self) -> None:
         self._chunks: list[list[_Run]] = []
@@ -61,6 +70,7 @@ class Attribution:
         self._tree = Fenwick([])
         self._length = 0
         self.changes = 0  # deltas applied: what was read of it holds while this stays
+        self._revisions: tuple[int, frozenset[int]] | None = None
 
     def visible_text_length(self) -> int:
         """Number of visible characters."""
@@ -92,6 +102,14 @@ class Attribution:
                 yield make(Run, (*run, start))
                 if not run[4]:
                     start += len(run[2])
+
+    def revisions(self) -> frozenset[int]:
+        """Every revision that inserted or deleted a character, tombstones included."""
+        if self._revisions is None or self._revisions[0] != self.changes:
+            numbers = {run[3] for chunk in self._chunks for run in chunk}
+            numbers.update(run[4] for chunk in self._chunks for run in chunk if run[4])
+            self._revisions = (self.changes, frozenset(numbers))
+        return self._revisions[1]
 
     def apply_delta(
         self, delta: Iterable[Mapping[str, Any]], seq: int, rev: int

@@ -123,18 +123,21 @@ def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attri
 
 def paragraphs(doc: Document, revision: Revision | None = None) -> list[Paragraph]:
     """Every paragraph of the document (now, or at ``revision``) with its attribution."""
+    return paragraphs_and_authors(doc, revision)[0]
+
+
+def paragraphs_and_authors(
+    doc: Document, revision: Revision | None = None
+) -> tuple[list[Paragraph], dict[int, Author]]:
+    """The paragraphs, and who made each revision that wrote or deleted any of their text."""
     text, attribution = attribution_at(doc, revision)
-    return describe_paragraphs(text, attribution, authors_of(doc, revisions_in(attribution)))
+    who = authors_of(doc, revisions_in(attribution))
+    return describe_paragraphs(text, attribution, who), who
 
 
 def revisions_in(attribution: Attribution) -> set[int]:
     """Every revision that inserted or deleted a character of the attribution."""
-    numbers = set()
-    for run in attribution.runs():
-        numbers.add(run.ins_rev)
-        if run.del_rev:
-            numbers.add(run.del_rev)
-    return numbers
+    return set(attribution.revisions())
 
 
 def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) -> list[Change]:

@@ -135,8 +135,7 @@ def attribution(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
     number = request.args.get("revision", type=int)
     revision = load_revision(doc, number) if number is not None else None
-    paragraphs = history.paragraphs(doc, revision)
-    who = history.authors_of(doc, {n for p in paragraphs for n in p.revisions})
+    paragraphs, who = history.paragraphs_and_authors(doc, revision)
     return render_template(
         "attribution.html",
         doc=doc,

@@ -366,3 +366,12 @@ def test_packed_integers_round_trip_at_every_width() -> None:
 def test_integers_beyond_64_bits_are_refused() -> None:
     with pytest.raises(ValueError, match="64 bits"):
         pack_ints([2**64])
+
+
+def test_revisions_name_inserts_and_deletions_and_follow_every_change() -> None:
+    shadow = Attribution()
+    shadow.apply_delta([{"insert": "abc"}], 1, 1)
+    assert shadow.revisions() == {1}
+    shadow.apply_delta([{"retain": 1}, {"delete": 1}], 2, 3)
+    assert shadow.revisions() == {1, 3}  # remembered, but not past a change
+    assert Attribution.from_bytes(shadow.to_bytes()).revisions() == {1, 3}
