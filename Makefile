@@ -44,6 +44,8 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/history.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) node_modules wiki/static/dist
