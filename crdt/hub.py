@@ -48,11 +48,14 @@ class Hub:
         return rebuild(self.engine, self.store, doc_id, upto_seq, client_id)
 
     def close(self) -> None:
-        """Stop every room's worker after its queued work."""
+        """Stop every room's worker after its queued work, then let go of the store's files."""
         with self._lock:
             rooms, self._rooms = list(self._rooms.values()), {}
         for room in rooms:
             room.close()
+        close_store = getattr(self.store, "close", None)
+        if callable(close_store):
+            close_store()
 
 
 __all__ = ["Hub", "rebuild"]

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
 
 from wiki.config import load_config
+from wiki.database import configure_sqlite
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -36,10 +36,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to ``app``."""
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            event.listen(
-                db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"])
-            )
+        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -81,14 +78,3 @@ def register_cli(app: Flask) -> None:
 
     register_commands(app)
 
-
-def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
-    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.close()
-
-    return set_pragmas

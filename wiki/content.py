@@ -9,8 +9,8 @@ from crdt.errors import UpdateRejected
 from crdt.hub import Hub
 from crdt.room import Limits, StorageUnavailable
 from crdt.store import Sender
+from wiki.database import rooms_engine
 from wiki.errors import InvalidInput
-from wiki.extensions import db
 from wiki.live import broadcast_update
 from wiki.models import Document, Organisation, Person
 from wiki.store import SqlUpdateStore
@@ -21,8 +21,7 @@ WAIT_S = 30.0
 
 def init_hub(app: Flask) -> None:
     """Give the app its hub of live rooms, on the configured engine and database."""
-    with app.app_context():
-        store = SqlUpdateStore(db.engine)
+    store = SqlUpdateStore(rooms_engine(app))
     limits = Limits(
         max_update_bytes=app.config["MAX_UPDATE_BYTES"],
         checkpoint_every=app.config["CHECKPOINT_EVERY_UPDATES"],

@@ -24,6 +24,10 @@ class SqlUpdateStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def close(self) -> None:
+        """Close the pooled connections; the store opens new ones if used again."""
+        self._engine.dispose()
+
     def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
         """Store records and an optional checkpoint in one committed transaction."""
         rows = [
