@@ -39,6 +39,23 @@ class Hub:
                 self._rooms[doc_id] = room
             return room
 
+    def follow(self, doc_id: int, seq: int | None = None, data: bytes | None = None) -> None:
+        """Pass an update another process stored to the document's room, if it is open here.
+
+        With no ``doc_id`` room open, nothing happens: a room reads the log when it starts.
+        """
+        with self._lock:
+            room = self._rooms.get(doc_id)
+        if room is not None:
+            room.follow(seq, data)
+
+    def follow_all(self) -> None:
+        """Have every open room read what it lacks from the log (after messages were lost)."""
+        with self._lock:
+            rooms = list(self._rooms.values())
+        for room in rooms:
+            room.follow()
+
     def rebuild(self, doc_id: int, upto_seq: int, client_id: int | None = None) -> Doc:
         """A new document as it was after update ``upto_seq``, owned by the calling thread.
 

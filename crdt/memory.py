@@ -6,6 +6,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from crdt.errors import LogConflict
 from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Snapshot
 
 
@@ -28,7 +29,10 @@ class MemoryStore:
             if self.fail_appends:
                 raise OSError("storage unavailable")
             log = self.logs.setdefault(doc_id, [])
-            if log and records and records[0].seq != log[-1].seq + 1:
+            head = log[-1].seq if log else 0
+            if records and records[0].seq <= head:
+                raise LogConflict(f"seq {records[0].seq} of document {doc_id} is taken")
+            if records and records[0].seq != head + 1:
                 raise ValueError("log records must follow each other")
             log.extend(records)
             if checkpoint is not None:

@@ -7,6 +7,11 @@ arrive together are verified, applied and stored in one commit (group commit), a
 every future resolves only after that commit: nothing is acknowledged before it is
 durable. If the commit fails the live document is rebuilt from storage, so it never
 holds anything the log lacks.
+
+Several server processes may hold the same document. Each stores what its own clients
+send; the log's (document, seq) key lets only one of them take a seq, and the loser
+reloads and takes its batch again (``LogConflict``). What the others stored reaches a
+room through ``follow``, read from the message or, when one went missing, from the log.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from crdt.attribution import Attribution
 from crdt.attributor import Attributor
 from crdt.characters import PairGaps
 from crdt.engine import Doc, Engine, release_orphans
-from crdt.errors import CrdtError, EngineFailure, UpdateRejected
+from crdt.errors import CrdtError, EngineFailure, ForeignClientId, LogConflict, UpdateRejected
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
 from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
@@ -36,9 +41,16 @@ from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_upd
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Listener = Callable[[int, bytes, object], None]
-"""Called with (doc id, update, origin) on the room's worker after each update is stored."""
+Listener = Callable[[int, int, bytes, object], None]
+"""Called with (doc id, seq, update, origin) on the room's worker after each update is stored.
+
+``origin`` is what ``submit`` was given, or ``STORED_ELSEWHERE`` for an update that another
+process stored and this room followed.
+"""
+STORED_ELSEWHERE: object = object()
 MAX_BATCH = 512
+MAX_LOG_CONFLICTS = 8  # retakes of one batch before its senders are told to resend
+CATCH_UP_PAGE = 1000
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
 CLIENT_ID_LIMIT = 2**31
 
@@ -85,6 +97,12 @@ class _Call:
     future: Future[Any] = field(default_factory=Future)
 
 
+@dataclass
+class _Follow:
+    seq: int | None  # None: whatever the log holds
+    data: bytes | None
+
+
 class Room:
     """One live document: queue work with ``submit`` and ``call``; the worker does it in order."""
 
@@ -105,7 +123,7 @@ class Room:
         self._history = history
         self._attributor: Attributor | None = None
         self._attribution_failed = False
-        self._jobs: queue.SimpleQueue[_Write | _Call | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Write | _Call | _Follow | None] = queue.SimpleQueue()
         self._doc: Doc | None = None
         self._head = 0
         self._checkpointed = 0
@@ -132,6 +150,14 @@ class Room:
         job = _Call(fn)
         self._jobs.put(job)
         return job.future
+
+    def follow(self, seq: int | None = None, data: bytes | None = None) -> None:
+        """Take in update ``seq`` that another process stored (``data``, or read from the log).
+
+        With no seq, or when earlier ones are missing, the room reads every record it lacks
+        from the log. Updates the room already has are ignored.
+        """
+        self._jobs.put(_Follow(seq, data))
 
     def assign_client(self, person_id: int | None) -> Future[int]:
         """A fresh Yjs client id that only ``person_id`` may write under in this document."""
@@ -236,17 +262,23 @@ class Room:
         self._owners = self._store.client_owners(self.doc_id)
         self._deleted = self._gaps = None
 
-    def _process(self, batch: list[_Write | _Call]) -> None:
+    def _process(self, batch: list[_Write | _Call | _Follow]) -> None:
         if not self._ensure_loaded():
             for job in batch:
-                _fail(
-                    job,
-                    StorageUnavailable("the server cannot reach its storage; try again shortly"),
-                )
+                if not isinstance(job, _Follow):  # the reload will read what it announced
+                    _fail(
+                        job,
+                        StorageUnavailable(
+                            "the server cannot reach its storage; try again shortly"
+                        ),
+                    )
             return
+        self._follow([job for job in batch if isinstance(job, _Follow)])
         writes: list[tuple[_Write, LogRecord | None]] = []
         calls: list[_Call] = []
         for job in batch:
+            if isinstance(job, _Follow):
+                continue
             if isinstance(job, _Call):
                 calls.append(job)
             elif self._doc is None and not self._ensure_loaded():
@@ -277,28 +309,113 @@ class Room:
 
     def _commit(self, writes: list[tuple[_Write, LogRecord | None]]) -> None:
         """Store the batch's records in one commit, then acknowledge each update."""
-        if not self._persist([record for _, record in writes if record is not None]):
+        stored = False
+        for _ in range(MAX_LOG_CONFLICTS):
+            try:
+                stored = self._persist([record for _, record in writes if record is not None])
+                break
+            except LogConflict:
+                retaken = self._retake(writes)
+                if retaken is None:
+                    break
+                writes = retaken
+        if not stored:
             for job, _ in writes:
                 _fail(job, StorageUnavailable("the server could not store the edit; resend it"))
             return
         for job, record in writes:
             job.future.set_result(record.seq if record else None)
-            if record is not None and self._listener is not None:
-                try:
-                    self._listener(self.doc_id, record.data, job.origin)
-                except Exception:  # a broken listener must not stop the room
-                    log.exception("room %s: listener failed", self.doc_id)
+            if record is not None:
+                self._notify(record.seq, record.data, job.origin)
+
+    def _retake(
+        self, writes: list[tuple[_Write, LogRecord | None]]
+    ) -> list[tuple[_Write, LogRecord | None]] | None:
+        """After another process took our seqs: reload, pass its updates on, take ours again.
+
+        Ours are verified anew against the reloaded document, so an update the other process
+        already stored (a client that resent it there) is not stored twice. None when the
+        log cannot be read.
+        """
+        first = next(record.seq for _, record in writes if record is not None)
+        try:
+            theirs = self._records_after(first - 1)
+            self._doc = None
+            self._reload()
+        except Exception:
+            log.exception("room %s: reloading after a log conflict failed", self.doc_id)
+            self._doc = None
+            return None
+        for record in theirs:
+            if record.seq <= self._head:
+                self._notify(record.seq, record.data, STORED_ELSEWHERE)
+        retaken: list[tuple[_Write, LogRecord | None]] = []
+        for job, _ in writes:
+            self._take(job, retaken)
+        return retaken
+
+    def _follow(self, follows: list[_Follow]) -> None:
+        """Apply what other processes stored after our head, in log order."""
+        if not follows or self._doc is None:
+            return
+        given = {job.seq: job.data for job in follows if job.seq is not None}
+        wanted = None if any(job.seq is None for job in follows) else max(given)
+        if wanted is not None and wanted <= self._head:
+            return
+        try:
+            while wanted is None or self._head < wanted:
+                data = given.get(self._head + 1)
+                if data is not None:
+                    self._apply_stored(self._head + 1, data)
+                    continue
+                records = self._store.records(self.doc_id, self._head, CATCH_UP_PAGE)
+                for record in records:
+                    self._apply_stored(record.seq, record.data)
+                if len(records) < CATCH_UP_PAGE:
+                    return
+        except Exception:
+            log.exception("room %s: following the log failed; reloading", self.doc_id)
+            self._doc = None
+            self._ensure_loaded()
+
+    def _records_after(self, seq: int) -> list[LogRecord]:
+        records: list[LogRecord] = []
+        while True:
+            page = self._store.records(self.doc_id, seq, CATCH_UP_PAGE)
+            records.extend(page)
+            if len(page) < CATCH_UP_PAGE:
+                return records
+            seq = page[-1].seq
+
+    def _apply_stored(self, seq: int, data: bytes) -> None:
+        """Apply an update the log already holds; the log vetted it when it was stored."""
+        assert self._doc is not None
+        info = parse_update(data) if self._deleted is not None else None
+        self._doc.apply_update(data)
+        if info is not None:
+            self._remember_deletes(info)
+            self._state_index()[1].add(info)
+        self._head = seq
+        self._notify(seq, data, STORED_ELSEWHERE)
+
+    def _notify(self, seq: int, data: bytes, origin: object) -> None:
+        if self._listener is None:
+            return
+        try:
+            self._listener(self.doc_id, seq, data, origin)
+        except Exception:  # a broken listener must not stop the room
+            log.exception("room %s: listener failed", self.doc_id)
 
     def _accept(self, job: _Write) -> LogRecord | None:
         assert self._doc is not None
-        allowed = {cid for cid, pid in self._owners.items() if pid == job.sender.person_id}
         known = parse_state_vector(self._doc.state_vector())
-        info = check_update(
-            job.data,
-            max_bytes=self._limits.max_update_bytes,
-            allowed_writers=allowed,
-            known=known,
-        )
+        try:
+            info = self._check(job, known)
+        except ForeignClientId:
+            # Another process may have given this person the id (a client that reconnected
+            # here with edits made there): ask the store before refusing.
+            self._owners = self._store.client_owners(self.doc_id)
+            info = self._check(job, known)
         if not self._is_new(info, known):
             return None
         if any(known.get(client, 0) < clock for client, clock in info.needs.items()):
@@ -316,6 +433,15 @@ class Room:
         self._head += 1
         now = datetime.now(UTC)
         return LogRecord(self._head, job.data, job.sender, job.client_id, now)
+
+    def _check(self, job: _Write, known: dict[int, int]) -> UpdateInfo:
+        allowed = {cid for cid, pid in self._owners.items() if pid == job.sender.person_id}
+        return check_update(
+            job.data,
+            max_bytes=self._limits.max_update_bytes,
+            allowed_writers=allowed,
+            known=known,
+        )
 
     def _is_new(self, info: UpdateInfo, known: dict[int, int]) -> bool:
         # Plain loops: this runs for every update, where generators cost more than the test.
@@ -363,6 +489,8 @@ class Room:
         checkpoint = self._doc.encode_state() if due else None
         try:
             self._store.append(self.doc_id, records, checkpoint)
+        except LogConflict:
+            raise
         except Exception:
             log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
             self._doc = (

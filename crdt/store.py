@@ -41,7 +41,10 @@ class UpdateStore(Protocol):
     """Durable storage of one kind of document log; every method commits before returning."""
 
     def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
-        """Store records (and a checkpoint at the last record's seq) in one transaction."""
+        """Store records (and a checkpoint at the last record's seq) in one transaction.
+
+        Raises ``LogConflict``, storing nothing, when another process took one of the seqs.
+        """
 
     def head_seq(self, doc_id: int) -> int:
         """The highest stored sequence number, 0 for an empty log."""

@@ -22,6 +22,7 @@ from crdt import protocol
 from crdt.errors import CrdtError
 from crdt.room import MissingDependency, StorageUnavailable
 from wiki.audit import audited, record
+from wiki.cluster import announce, handles
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
 from wiki.extensions import db, socketio
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "There is no such document, or you do not have access to it."
 READ_ONLY = "You can view this document but not edit it."
 NOT_JOINED = "Join the document before sending to it."
+EVENT_ACCESS_CHANGED = "access-changed"  # a cluster event, not a socket event
 KIND_COLOURS = {
     "government": ("#0b5394", "#0b539433"),
     "civil_society": ("#7a3e00", "#7a3e0033"),
@@ -269,18 +271,27 @@ def identity() -> dict[str, str]:
 
 
 def enforce_access(doc: Document) -> None:
-    """Disconnect every socket in the document whose person may no longer see it."""
+    """Disconnect every socket in the document whose person may no longer see it.
+
+    Every server process does so for the sockets it holds; call after the change is committed.
+    """
+    announce(EVENT_ACCESS_CHANGED, doc=doc.id)
+
+
+@handles(EVENT_ACCESS_CHANGED)
+def _enforce_here(payload: dict[str, Any]) -> None:
+    doc = db.session.get(Document, payload["doc"])
     with _lock:
         present = [
             (sid, participant.person_id)
             for sid, joined in _joined.items()
             for participant in joined.values()
-            if participant.doc_id == doc.id
+            if participant.doc_id == payload["doc"]
         ]
     for sid, person_id in present:
         person = db.session.get(Person, person_id) if person_id is not None else None
-        if not can(person, Action.VIEW, doc):
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
+        if doc is None or not can(person, Action.VIEW, doc):
+            socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 def _announce_gone(slug: str, participant: Participant, sid: str) -> None:

@@ -9,6 +9,7 @@ from crdt.errors import UpdateRejected
 from crdt.hub import Hub
 from crdt.room import Limits, StorageUnavailable
 from crdt.store import Sender
+from wiki.cluster import publishing, start_bus
 from wiki.database import rooms_engine
 from wiki.errors import InvalidInput
 from wiki.live import broadcast_update
@@ -28,7 +29,9 @@ def init_hub(app: Flask) -> None:
         revision_pause_s=app.config["REVISION_PAUSE_S"],
     )
     engine = get_engine(app.config["CRDT_ENGINE"])
-    app.extensions[HUB_KEY] = Hub(engine, store, limits, history=store, listener=broadcast_update)
+    app.extensions[HUB_KEY] = room_hub = Hub(engine, store, limits, history=store)
+    # Set before any room opens: each room takes the hub's listener when it starts.
+    room_hub.listener = publishing(start_bus(app, room_hub), broadcast_update)
 
 
 def hub() -> Hub:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from typing import Any
 
 from crdt.protocol import encode_sync_update
+from wiki.cluster import announce, handles
 from wiki.extensions import socketio
 
 NAMESPACE = "/collab"
 EVENT_JOIN = "join"
 EVENT_FRAME = "frame"
 EVENT_LEAVE = "leave"
+EVENT_SIGNED_OUT = "signed-out"  # a cluster event, not a socket event
 
 _lock = threading.Lock()
 _sockets: dict[str, set[str]] = {}
@@ -37,11 +40,16 @@ def room_name(doc_id: int) -> str:
 
 
 def disconnect_sessions(login_session_ids: Iterable[str]) -> None:
-    """Close every socket opened under these login sessions."""
+    """Close every socket opened under these login sessions, in every server process."""
+    announce(EVENT_SIGNED_OUT, sessions=list(login_session_ids))
+
+
+@handles(EVENT_SIGNED_OUT)
+def _disconnect_here(payload: dict[str, Any]) -> None:
     with _lock:
-        sids = [sid for lsid in login_session_ids for sid in _sockets.pop(lsid, set())]
+        sids = [sid for lsid in payload["sessions"] for sid in _sockets.pop(lsid, set())]
     for sid in sids:
-        socketio.server.disconnect(sid, namespace="/collab")
+        socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 def remember_slug(doc_id: int, slug: str) -> None:
@@ -50,8 +58,11 @@ def remember_slug(doc_id: int, slug: str) -> None:
         _slugs[doc_id] = slug
 
 
-def broadcast_update(doc_id: int, update: bytes, origin: object) -> None:
-    """Send a stored update to everyone following the document but its sender (``origin``)."""
+def broadcast_update(doc_id: int, _seq: int, update: bytes, origin: object) -> None:
+    """Send a stored update to this process's sockets in the document but its sender's.
+
+    Other processes get it from the cluster bus and send it to their own sockets.
+    """
     with _lock:
         slug = _slugs.get(doc_id)
     if slug is None:  # nobody has joined it live
@@ -62,4 +73,5 @@ def broadcast_update(doc_id: int, update: bytes, origin: object) -> None:
         to=room_name(doc_id),
         namespace=NAMESPACE,
         skip_sid=origin if isinstance(origin, str) else None,
+        ignore_queue=True,
     )

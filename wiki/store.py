@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from crdt.errors import LogConflict
 from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Sender, Snapshot
 from wiki.models import AttributionCheckpoint, Checkpoint, ClientAssignment, Revision, UpdateRecord
 
@@ -43,14 +44,18 @@ class SqlUpdateStore:
             }
             for record in records
         ]
-        with self._engine.begin() as conn:
-            conn.execute(insert(_log), rows)
-            if checkpoint is not None:
-                conn.execute(
-                    insert(_checkpoints).values(
-                        document_id=doc_id, seq=records[-1].seq, state=checkpoint
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(insert(_log), rows)
+                if checkpoint is not None:
+                    conn.execute(
+                        insert(_checkpoints).values(
+                            document_id=doc_id, seq=records[-1].seq, state=checkpoint
+                        )
                     )
-                )
+        except IntegrityError as error:
+            # The (document, seq) key: another process stored at these seqs first.
+            raise LogConflict(f"seq {records[0].seq} of document {doc_id} is taken") from error
 
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq of the document, 0 if none."""
@@ -105,7 +110,23 @@ class SqlUpdateStore:
     def save_history(
         self, doc_id: int, revisions: Sequence[RevisionRow], checkpoint: HistoryCheckpoint | None
     ) -> None:
-        """Insert new revisions, update changed ones (names untouched), store a checkpoint."""
+        """Insert new revisions, update changed ones (names untouched), store a checkpoint.
+
+        Every process that holds the document derives the same history from the log; when
+        another stored it first, this one's rows update theirs to the same values.
+        """
+        try:
+            self._save_history(doc_id, revisions, checkpoint)
+        except IntegrityError:
+            self._save_history(doc_id, revisions, checkpoint, stored_elsewhere=True)
+
+    def _save_history(
+        self,
+        doc_id: int,
+        revisions: Sequence[RevisionRow],
+        checkpoint: HistoryCheckpoint | None,
+        stored_elsewhere: bool = False,
+    ) -> None:
         numbers = [row.number for row in revisions]
         with self._engine.begin() as conn:
             existing = set(
@@ -127,7 +148,9 @@ class SqlUpdateStore:
                     )
                 else:
                     conn.execute(insert(_revisions).values(document_id=doc_id, **values))
-            if checkpoint is not None:
+            if checkpoint is not None and not (
+                stored_elsewhere and self._has_history_checkpoint(conn, doc_id, checkpoint.seq)
+            ):
                 conn.execute(
                     insert(_history).values(
                         document_id=doc_id,
@@ -136,6 +159,13 @@ class SqlUpdateStore:
                         data=checkpoint.data,
                     )
                 )
+
+    @staticmethod
+    def _has_history_checkpoint(conn: Connection, doc_id: int, seq: int) -> bool:
+        query = select(_history.c.seq).where(
+            _history.c.document_id == doc_id, _history.c.seq == seq
+        )
+        return conn.execute(query).first() is not None
 
     def history_checkpoint(
         self, doc_id: int, upto_seq: int | None = None
