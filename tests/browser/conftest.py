@@ -3,7 +3,8 @@
 Fixtures for every ``tests/browser/test_*.py`` (all of them are marked ``browser``):
 
 - ``live_server`` (session): a :class:`LiveServer` running ``flask --app wiki serve`` on a free
-  loopback port over a fresh instance seeded with the demo. ``.url`` is the base URL (no
+  loopback port over a fresh instance and database (``tests/databases.py``: SQLite or
+  PostgreSQL) seeded with the demo. ``.url`` is the base URL (no
   trailing slash), ``.accounts`` maps each demo email to its password, ``.instance`` is the
   instance folder, ``.log_tail()`` the end of the server's output.
 - ``browser`` (session): Playwright's chromium, started from ``/usr/bin/chromium``.
@@ -49,6 +50,8 @@ from playwright.sync_api import (
     WebSocket,
     sync_playwright,
 )
+
+from tests.databases import fresh_database
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -176,8 +179,15 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app on a free loopback port, over a fresh instance seeded with the demo."""
     base = tmp_path_factory.mktemp("jointly")
+    with fresh_database(base, "jointly") as database_url:
+        yield from serve_demo(base, database_url)
+
+
+def serve_demo(base: Path, database_url: str) -> Iterator[LiveServer]:
+    """Migrate and seed the database, serve it from ``base``, stop the server afterwards."""
     instance = base / "instance"
     env = server_env(instance)
+    env["WIKI_SQLALCHEMY_DATABASE_URI"] = database_url
     run_flask(env, "init-db")
     run_flask(env, "seed-demo")
     accounts = parse_accounts(instance / "demo-accounts.txt")

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
+from tests.databases import fresh_database
 from wiki import create_app
 from wiki.content import hub
 from wiki.directory import create_organisation, create_person
@@ -30,12 +31,19 @@ CSRF_PATTERN = re.compile(
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database for this test, on SQLite or PostgreSQL (tests/databases.py)."""
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
             "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "LOGIN_RATE_LIMIT": "1000 per minute",
             **FAST_HASHING,
         }

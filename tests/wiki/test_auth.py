@@ -110,7 +110,7 @@ def test_login_refuses_to_redirect_to_another_site(app: Flask) -> None:
         assert "evil" not in location or location.startswith("/%"), target
 
 
-def test_login_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_login_is_rate_limited(tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
     from wiki import create_app
 
     app = create_app(
@@ -118,7 +118,7 @@ def test_login_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-def
             "TESTING": True,
             **FAST_HASHING,
             "INSTANCE_PATH": str(tmp_path / "i"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'rl.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "LOGIN_RATE_LIMIT": "3 per minute",
         }
     )
@@ -133,6 +133,7 @@ def test_login_is_rate_limited(tmp_path) -> None:  # type: ignore[no-untyped-def
 
     with app.app_context():
         hub().close()
+        db.engine.dispose()
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(browser: Browser) -> None:

@@ -8,6 +8,7 @@ from flask import Flask
 from tests.wiki.conftest import FAST_HASHING
 from wiki.directory import find_organisation, find_person
 from wiki.documents import find_document
+from wiki.extensions import db
 
 
 def run(app: Flask, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -172,7 +173,7 @@ def test_bad_input_exits_non_zero_with_one_line_error(
         assert find_person("a@b.org") is None
 
 
-def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path, database_url) -> None:  # type: ignore[no-untyped-def]
     from flask_migrate import upgrade
 
     from wiki import create_app
@@ -183,7 +184,7 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path) -> 
             "TESTING": True,
             **FAST_HASHING,
             "INSTANCE_PATH": str(tmp_path / "demo"),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
         }
     )
     with app.app_context():
@@ -197,3 +198,4 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path) -> 
         final = find_document("final-draft")
         assert final is not None and final.visibility.value == "restricted"
         hub().close()
+        db.engine.dispose()

@@ -19,12 +19,12 @@ from wiki.models import Person
 
 
 @pytest.fixture
-def one_connection_app(tmp_path: Path) -> Iterator[Flask]:
+def one_connection_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """An app whose request pool holds a single connection and gives up after a second."""
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
         **FAST_HASHING,
     })
