@@ -101,13 +101,15 @@ class Break:
 
 def verify(events: Iterable[AuditEvent] | None = None) -> tuple[int, Break | None]:
     """Check the whole chain in order: how many rows were read, and the first break if any."""
-    rows = (
-        events
-        if events is not None
-        else db.session.scalars(
-            select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
-        )
-    )
+    if events is not None:
+        return _first_break(events)
+    query = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    # Streamed (a server-side cursor on PostgreSQL), so closed even when a break ends it early.
+    with db.session.scalars(query) as rows:
+        return _first_break(rows)
+
+
+def _first_break(rows: Iterable[AuditEvent]) -> tuple[int, Break | None]:
     previous, count = GENESIS_HASH, 0
     for event in rows:
         count += 1
