@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -150,19 +151,69 @@ def _match_sqlite(words: list[str]) -> list[tuple[int, str, str]]:
 
 
 def _match_postgresql(words: list[str]) -> list[tuple[int, str, str]]:
+    # The GIN-indexed search_vector (migration d80f384294a6) finds the documents; the
+    # passages are cut here, as FTS5's snippet() cuts them, since ts_headline's differ.
     query = text(
-        "SELECT document_id, ts_headline('simple', title, q, :title_options), "
-        "ts_headline('simple', body, q, :options) FROM search_index, "
-        "plainto_tsquery('simple', :words) AS q "
-        "WHERE to_tsvector('simple', title || ' ' || body) @@ q"
+        "SELECT document_id, title, body FROM search_index "
+        "WHERE search_vector @@ plainto_tsquery('simple', :words)"
     )
-    marks = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
-    params = {
-        "words": " ".join(words),
-        "options": f"{marks}, MaxWords={SNIPPET_WORDS}, MinWords=5",
-        "title_options": f"{marks}, HighlightAll=true",
-    }
-    return [(int(row[0]), str(row[1]), str(row[2])) for row in db.session.execute(query, params)]
+    wanted = {word.casefold() for word in words}
+    return [
+        (int(row[0]), _highlight(str(row[1]), wanted), _passage(str(row[2]), wanted))
+        for row in db.session.execute(query, {"words": " ".join(words)})
+    ]
+
+
+def _is_match(word: re.Match[str], wanted: set[str]) -> bool:
+    return word.group().casefold() in wanted
+
+
+def _highlight(title: str, wanted: set[str]) -> str:
+    """Every wanted word of ``title`` between the marks."""
+    return _WORD.sub(
+        lambda word: MARK_OPEN + word.group() + MARK_CLOSE if _is_match(word, wanted)
+        else word.group(),
+        title,
+    )
+
+
+def _passage(body: str, wanted: set[str]) -> str:
+    """The ``SNIPPET_WORDS`` words of ``body`` with the most wanted words, marked, like FTS5.
+
+    Of equal windows the earliest wins; the chosen one is moved to centre its matches, and
+    `` … `` stands for the text cut off either side.
+    """
+    tokens = list(_WORD.finditer(body))
+    hits = [index for index, word in enumerate(tokens) if _is_match(word, wanted)]
+    first, last = _window(hits, len(tokens))
+    if first >= last:
+        return body
+    cut = tokens[first].start() if first > 0 else 0
+    end = tokens[last - 1].end() if last < len(tokens) else len(body)
+    parts, at = [], cut
+    for index in hits:
+        if first <= index < last:
+            word = tokens[index]
+            parts += [body[at:word.start()], MARK_OPEN, word.group(), MARK_CLOSE]
+            at = word.end()
+    parts.append(body[at:end])
+    return ("" if first == 0 else " … ") + "".join(parts) + ("" if end == len(body) else " … ")
+
+
+def _window(hits: list[int], count: int) -> tuple[int, int]:
+    """The first and past-the-last token of the passage: ``SNIPPET_WORDS`` of ``count``."""
+    size = min(SNIPPET_WORDS, count)
+    best, best_score = 0, 0
+    for position, start in enumerate(hits):
+        inside = bisect_left(hits, start + size, position) - position
+        if inside > best_score:
+            best, best_score = position, inside
+    if not hits:
+        return 0, size
+    start, end = hits[best], hits[best + best_score - 1] + 1
+    first = max(0, start - (size - (end - start)) // 2)
+    first = min(first, count - size)
+    return first, first + size
 
 
 def _split_marks(snippet: str) -> Marked:

@@ -122,6 +122,26 @@ def test_a_word_in_a_title_is_found_and_marked_in_the_title(
     ]
 
 
+def test_a_long_documents_snippet_is_the_sixteen_words_around_its_matches(
+    app: Flask, as_person: SignIn
+) -> None:
+    words = [f"w{number}" for number in range(40)]
+    words[30], words[33] = "contracts", "budgets"
+    words[5] = "budgets"
+    with app.app_context():
+        make_doc("long-plan", "Long plan", "network", " ".join(words) + "\n")
+    gov = as_person("gov@example.org")
+    # The window with both words, moved to centre them, cut at the end of the text.
+    assert [snippet for *_rest, snippet in results(search(gov, "contracts budgets"))] == [
+        "… w24 w25 w26 w27 w28 w29 <mark>contracts</mark> w31 w32 <mark>budgets</mark> "
+        "w34 w35 w36 w37 w38 w39"
+    ]
+    # Of windows with one match each, the first; the text before it is not cut.
+    assert [snippet for *_rest, snippet in results(search(gov, "budgets"))] == [
+        "w0 w1 w2 w3 w4 <mark>budgets</mark> w6 w7 w8 w9 w10 w11 w12 w13 w14 w15 …"
+    ]
+
+
 def test_every_word_must_match_and_title_matches_rank_first(
     app: Flask, as_person: SignIn
 ) -> None:
