@@ -87,7 +87,9 @@ class Bus:
         while not self._closed.is_set():
             try:
                 self._follow()
-            except (redis.RedisError, OSError):
+            # ValueError: close() shut the connection under a blocked read, and redis-py
+            # then reads from its closed buffer; any other time it is a lost connection.
+            except (redis.RedisError, OSError, ValueError):
                 if self._closed.is_set():
                     return
                 log.warning("cluster: lost Redis; reconnecting in %.0f s", RECONNECT_S)
