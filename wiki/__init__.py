@@ -55,9 +55,10 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints; document pages last, as they take any top-level slug."""
-    from wiki import admin, api, auditing, auth, exports, pages, search, sharing, timeline
+    from wiki import admin, api, auditing, auth, exports, health, pages, search, sharing, timeline
 
-    for module in (auth, admin, api, search, sharing, auditing, exports, timeline, pages):
+    blueprints = (health, auth, admin, api, search, sharing, auditing, exports, timeline, pages)
+    for module in blueprints:
         app.register_blueprint(module.bp)
 
 
