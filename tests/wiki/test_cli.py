@@ -197,5 +197,6 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path, dat
     with app.app_context():
         final = find_document("final-draft")
         assert final is not None and final.visibility.value == "restricted"
+    with app.app_context():  # a context whose session holds no connection, so all close
         hub().close()
         db.engine.dispose()
