@@ -1,0 +1,18 @@
+"""gunicorn settings for Jointly: ``gunicorn -c deploy/gunicorn.conf.py -b HOST:PORT wsgi:app``.
+
+One gevent worker per process. A Socket.IO session lives in the memory of the process that
+opened it, so several workers behind one port would scatter its long-polling requests;
+run more processes on more ports instead, behind a proxy that keeps each client on one
+(deploy/README.md).
+"""
+
+worker_class = "gevent"
+workers = 1
+worker_connections = 1000  # open sockets (WebSocket, long-polling, pages) this process takes
+raw_env = ["WIKI_SOCKETIO_ASYNC_MODE=gevent"]
+# On a stop, open WebSockets would hold the worker for the whole grace period; editors
+# reconnect to another process and resend what was not acknowledged.
+graceful_timeout = 10
+# gunicorn ≥ 25.1 opens a control socket at one path per user; a second process on the
+# same machine would take it from the first.
+control_socket_disable = True
