@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wiki
 JS_SOURCES := $(shell find wiki/static/src -type f 2>/dev/null) scripts/build.mjs
 
-.PHONY: setup run test lint js db bench clean
+.PHONY: setup run run-cluster test lint js db bench clean
 
 setup: $(VENV)/.installed wiki/static/dist/.built
 
@@ -33,6 +33,12 @@ db: setup
 run: db
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+# Two gunicorn + gevent processes on PostgreSQL and Redis behind Debian's nginx (deploy/).
+run-cluster: setup
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
+	$(BIN)/python scripts/run_cluster.py --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
