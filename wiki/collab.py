@@ -17,6 +17,7 @@ from typing import Any
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
+from sqlalchemy.exc import DBAPIError
 
 from crdt import protocol
 from crdt.errors import CrdtError
@@ -25,6 +26,7 @@ from wiki.audit import audited, record
 from wiki.cluster import announce, handles
 from wiki.content import WAIT_S, hub, sender_for
 from wiki.documents import find_document
+from wiki.errors import STORAGE_UNAVAILABLE
 from wiki.extensions import db, socketio
 from wiki.history import latest_revision
 from wiki.live import (
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 NOT_FOUND = "There is no such document, or you do not have access to it."
 READ_ONLY = "You can view this document but not edit it."
 NOT_JOINED = "Join the document before sending to it."
+KEPT = "Your unsaved edits stay in your browser and are sent when it is back."
 EVENT_ACCESS_CHANGED = "access-changed"  # a cluster event, not a socket event
 KIND_COLOURS = {
     "government": ("#0b5394", "#0b539433"),
@@ -161,6 +164,17 @@ def on_frame(data: Any) -> dict[str, Any]:
     except Exception:  # one bad frame must not take the connection or the room down
         log.exception("frame on document %s failed", doc.id)
         return refuse("The server could not handle this message.")
+
+
+@socketio.on_error(NAMESPACE)
+def on_error(error: Exception) -> dict[str, Any]:
+    """The answer to an event that failed: a lost database is worth a retry, a bug is logged."""
+    db.session.rollback()
+    if isinstance(error, DBAPIError):
+        log.warning("collab: database unavailable: %s", type(error.orig).__name__)
+        return {**refuse(f"{STORAGE_UNAVAILABLE} {KEPT}"), "retry": True}
+    log.error("collab: event failed", exc_info=error)
+    return refuse("The server could not handle this message.")
 
 
 def handle_message(doc: Document, participant: Participant, message: Any) -> dict[str, Any]:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, current_app, render_template, url_for
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+
+from wiki.extensions import db
+
+log = logging.getLogger(__name__)
 
 ERROR_TITLES = {
     400: "Bad request",
@@ -22,6 +29,12 @@ ERROR_MESSAGES = {
 }
 
 
+STORAGE_UNAVAILABLE = (
+    "The server cannot reach its database at the moment. Everything it confirmed as saved "
+    "is safe."
+)
+
+
 class InvalidInput(Exception):
     """Input a person can correct; ``errors`` maps each form field to what is wrong with it."""
 
@@ -38,6 +51,19 @@ def render_error(error: HTTPException) -> tuple[str, int]:
     return render_template("error.html", title=title, message=message, code=code), code
 
 
+def render_unavailable(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
+    """503 while the database is away: the page names no document and asks nothing of it."""
+    log.warning("database unavailable: %s", type(error.orig).__name__)
+    db.session.rollback()
+    # Straight from Jinja: the context processors would ask the database who is signed in.
+    template = current_app.jinja_env.get_template("unavailable.html")
+    page = template.render(
+        message=STORAGE_UNAVAILABLE, stylesheet=url_for("static", filename="css/jointly.css")
+    )
+    return page, 503, {"Retry-After": "30"}
+
+
 def register_errors(app: Flask) -> None:
-    """Render HTTP errors with the site's layout."""
+    """Render HTTP errors with the site's layout, and a lost database as a 503."""
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(DBAPIError, render_unavailable)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class CollabClient:
 
     def __post_init__(self) -> None:
         self.sio = socketio.Client(http_session=self.http, reconnection=False)
+        in_order(self.sio)
         self.sio.on("frame", self.frames.put, namespace=NAMESPACE)
         self.sio.connect(
             self.base_url,
@@ -77,6 +79,28 @@ class CollabClient:
 
     def close(self) -> None:
         self.sio.disconnect()
+        # After a lost connection (a killed server) engineio leaves its WebSocket open.
+        websocket = getattr(self.sio.eio, "ws", None)
+        if websocket is not None:
+            with contextlib.suppress(OSError):
+                websocket.close(timeout=0)
+
+
+def in_order(client: socketio.Client) -> None:
+    """Handle the socket's messages one after another, on its reading thread.
+
+    python-engineio's client hands each message to a new thread; a binary event arrives as
+    a header and then its attachment, so under load two threads can take them out of order
+    and the client misreads the attachment as a packet of its own.
+    """
+    trigger = client.eio._trigger_event
+
+    def trigger_in_order(event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "message":
+            kwargs["run_async"] = False
+        return trigger(event, *args, **kwargs)
+
+    client.eio._trigger_event = trigger_in_order  # type: ignore[method-assign]
 
 
 def replica(client_id: int | None = None) -> Doc:

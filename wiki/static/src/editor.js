@@ -124,6 +124,9 @@ function wireStatus(provider, status, parts) {
       status.alert(`You can no longer edit this document, so ${saveText(provider.unsaved)} cannot be saved.`);
     }
   });
+  provider.on("delayed", (error) =>
+    status.alert(`Not saved yet: ${error}`, { untilSaved: true }),
+  );
   provider.on("refused", (error) =>
     status.alert(`A change was not saved: ${error} Copy any text you need to keep, then reload the page.`),
   );

@@ -45,7 +45,8 @@ export const SOCKET_OPTIONS = {
 /**
  * Events: "status" (connecting | connected | reconnecting | offline | failed | closed),
  * "joined" ({clientId, canEdit}), "synced" (first server state applied), "unsaved"
- * (count), "refused" (message the user must see), "failed" (message).
+ * (count), "refused" (message the user must see), "delayed" (why changes wait to be
+ * resent), "failed" (message).
  */
 export class CollabProvider extends ObservableV2 {
   constructor(doc, awareness, slug, { socket } = {}) {
@@ -101,6 +102,7 @@ export class CollabProvider extends ObservableV2 {
   join() {
     this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_JOIN, { doc: this.slug }, (err, reply) => {
       if (err) return this.socket.connected && this.restart(); // no answer: start over
+      if (reply?.ok !== true && isRetryable(reply)) return this.retryJoin(reply.error);
       if (reply?.ok !== true) return this.fail(reply?.error || "The server refused to open this document.");
       if (!Number.isSafeInteger(reply.client_id) || reply.client_id < 0) {
         return this.fail("The server's answer to joining the document was not understood.");
@@ -197,6 +199,7 @@ export class CollabProvider extends ObservableV2 {
         this.flush();
       } else if (err || isRetryable(reply)) {
         this.outbox.retry(entries);
+        if (reply?.error) this.emit("delayed", [reply.error]);
         this.scheduleRetry();
       } else {
         this.outbox.refuse(entries);
@@ -256,6 +259,14 @@ export class CollabProvider extends ObservableV2 {
     if (this.joined) return this.setConnection("connected");
     this.setConnection("reconnecting");
     this.restart(); // skip the rest of the backoff: the network is back
+  }
+
+  /** The server could not open the document for now (its database is away): ask again later. */
+  retryJoin(error) {
+    this.setConnection("reconnecting");
+    this.emit("delayed", [error]);
+    setTimeout(() => this.socket.connected && this.join(), this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
   restart() {

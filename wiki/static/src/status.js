@@ -22,6 +22,7 @@ export function saveText(unsaved) {
  */
 export function createStatus({ connectionEl, saveEl, alertEl }) {
   const state = { connection: "connecting", unsaved: 0, readOnly: false };
+  let alertUntilSaved = false;
 
   function render() {
     connectionEl.textContent = CONNECTION_TEXT[state.connection] ?? state.connection;
@@ -34,12 +35,17 @@ export function createStatus({ connectionEl, saveEl, alertEl }) {
   return {
     update(partial) {
       Object.assign(state, partial);
+      if (alertUntilSaved && state.unsaved === 0) this.alert("");
       render();
     },
-    /** Tell the person something they must act on (a refused change, a lost connection). */
-    alert(message) {
+    /**
+     * Tell the person something they must act on (a refused change, a lost connection);
+     * with untilSaved, the message goes once every change is saved.
+     */
+    alert(message, { untilSaved = false } = {}) {
       // The alert region stays in the page, empty, so screen readers announce new text in it.
       alertEl.textContent = message;
+      alertUntilSaved = untilSaved;
     },
     snapshot() {
       return { connection: CONNECTION_TEXT[state.connection], unsaved: state.unsaved };

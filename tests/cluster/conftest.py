@@ -1,0 +1,56 @@
+"""Fixtures for the cluster tests: a deployment per test, on SQLite or a fresh PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cluster.editors import Editor
+from tests.cluster.servers import Deployment
+from tests.databases import postgres_database
+
+SLUG = "meeting-notes-14-may"  # a network document every demo editor may edit
+EDITORS = [
+    "alex@cabinet.example.gov",
+    "priya@business.example.gov",
+    "maria@civilsociety.example.org",
+    "kwame@openownership.example.org",
+    "lena@pwyp.example.org",
+]
+
+
+@pytest.fixture
+def postgres(tmp_path: Path) -> Iterator[Deployment]:
+    with postgres_database() as url:
+        deployment = Deployment(tmp_path, url)
+        yield deployment
+        deployment.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
+    if request.param == "postgresql":
+        yield request.getfixturevalue("postgres")
+        return
+    deployment = Deployment(tmp_path, f"sqlite:///{tmp_path / 'jointly.sqlite3'}")
+    yield deployment
+    deployment.close()
+
+
+@pytest.fixture
+def editors() -> Iterator[list[Editor]]:
+    made: list[Editor] = []
+    yield made
+    for editor in made:
+        editor.close()
+
+
+def ten_editors(deployment: Deployment, urls: list[str], made: list[Editor]) -> list[Editor]:
+    """Two sockets for each demo editor, spread over ``urls`` in turn."""
+    for index in range(10):
+        email = EDITORS[index % len(EDITORS)]
+        url = urls[index % len(urls)]
+        made.append(Editor(f"e{index}", email, deployment.accounts[email], url, SLUG))
+    return made
