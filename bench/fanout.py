@@ -44,6 +44,7 @@ import tempfile
 import threading
 import time
 from array import array
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,16 +79,21 @@ Done = Callable[[bool], None]  # called with whether the server took the frame
 
 
 class Inbox:
-    """What one client received: others' keystrokes with arrival times, its own round trips."""
+    """What one client received: others' keystrokes with arrival times, its own round trips.
+
+    Receiving threads add to it while the process reads it, so both go through one lock and the
+    process reads a snapshot.
+    """
 
     def __init__(self, own_id: int) -> None:
         self.own_id = own_id
-        self.got: list[tuple[int, float]] = []
-        self.acks: list[float] = []
-        self.errors: list[str] = []
         self.echo: dict[int, float] = {}  # y-websocket: first key of a frame -> when sent
         self.state: bytes | None = None
         self.state_ready = threading.Event()
+        self._lock = threading.Lock()
+        self._got: list[tuple[int, float]] = []
+        self._acks: list[float] = []
+        self._errors: list[str] = []
 
     def take(self, msg: bytes) -> None:
         now = time.monotonic()
@@ -96,19 +102,37 @@ class Inbox:
             update = message.subtype == protocol.SYNC_UPDATE
             info = parse_update(message.payload) if update else None
         except CrdtError as error:
-            self.errors.append(f"undecodable frame: {error}")
+            self.add_error(f"undecodable frame: {error}")
             return
         if message.subtype == protocol.SYNC_STEP2:
             self.state = message.payload
             self.state_ready.set()
+        got: list[tuple[int, float]] = []
+        acks: list[float] = []
         for client, ranges in (info.structs if info else {}).items():
             for clock, length in ranges:
                 if client == self.own_id:
                     sent_at = self.echo.pop(client << CLOCK_BITS | clock, None)
-                    self.acks += [] if sent_at is None else [now - sent_at]
+                    acks += [] if sent_at is None else [now - sent_at]
                 else:
                     base = client << CLOCK_BITS
-                    self.got += [(base | c, now) for c in range(clock, clock + length)]
+                    got += [(base | c, now) for c in range(clock, clock + length)]
+        with self._lock:
+            self._got += got
+            self._acks += acks
+
+    def add_ack(self, seconds: float) -> None:
+        with self._lock:
+            self._acks.append(seconds)
+
+    def add_error(self, text: str) -> None:
+        with self._lock:
+            self._errors.append(text)
+
+    def snapshot(self) -> tuple[list[tuple[int, float]], list[float], list[str]]:
+        """Copies of (keystrokes received with their arrival times, round trips, errors)."""
+        with self._lock:
+            return list(self._got), list(self._acks), list(self._errors)
 
 
 class _InlineEngineIO(engineio.Client):
@@ -147,20 +171,29 @@ class JointlyClient:
         self.slug, self.inbox = slug, Inbox(-1)
         self.sio = (_InlineClient if inline else socketio.Client)(
             http_session=sign_in(url, *account), reconnection=False)
-        self.sio.on("frame", lambda data: self.inbox.take(data["msg"]), namespace=NAMESPACE)
+        self.sio.on("frame", self._frame, namespace=NAMESPACE)
         self.sio.connect(url, namespaces=[NAMESPACE], transports=[transport], wait_timeout=30)
         answer = self.sio.call("join", {"doc": slug}, namespace=NAMESPACE, timeout=30)
         if not (answer.get("ok") and answer.get("can_edit")):
             raise RuntimeError(f"joining {slug} as {account[0]} answered {answer}")
         self.client_id = self.inbox.own_id = int(answer["client_id"])
 
+    def _frame(self, data: Any) -> None:
+        msg = data.get("msg") if isinstance(data, dict) else None
+        if isinstance(msg, bytes):
+            self.inbox.take(msg)
+        else:  # the packet after a binary event's header was taken as its attachment
+            self.inbox.add_error("a frame's msg arrived as text: the server sent another packet "
+                                 "between a binary event and its attachment")
+
     def send(self, msg: bytes, _key: int, done: Done) -> None:
         sent_at = time.monotonic()
 
         def acked(answer: Any) -> None:
             ok = isinstance(answer, dict) and answer.get("ok") is True
-            self.inbox.acks.append(time.monotonic() - sent_at)
-            self.inbox.errors += [] if ok else [str(answer)[:200]]
+            self.inbox.add_ack(time.monotonic() - sent_at)
+            if not ok:
+                self.inbox.add_error(str(answer)[:200])
             done(ok)
 
         self.sio.emit("frame", {"doc": self.slug, "msg": msg}, namespace=NAMESPACE, callback=acked)
@@ -318,13 +351,17 @@ def run_worker(spec: WorkerSpec, ready: Any, go: Any, start: Any, out: Any) -> N
     ready.put(None)
     go.wait()
     t0 = start.value
+    timer: threading.Timer | None = None
     try:
         keyboard = Keyboard(clients, report)
         time.sleep(max(0.0, t0 - time.monotonic()))
         cpu0 = sum(os.times()[:2])
-        threading.Timer(t0 + spec.seconds - time.monotonic(),
-                        lambda: setattr(report, "cpu_s", sum(os.times()[:2]) - cpu0)).start()
+        timer = threading.Timer(t0 + spec.seconds - time.monotonic(),
+                                lambda: setattr(report, "cpu_s", sum(os.times()[:2]) - cpu0))
+        timer.start()
         keyboard.run(spec, t0)
+        report.errors += ["a typist never got the ack of its last frame and stopped sending"
+                          ] * sum(keyboard.busy)
         time.sleep(max(0.0, t0 + spec.seconds + DRAIN_S - time.monotonic()))
         if watcher is not None:
             watcher.ask_state()
@@ -334,11 +371,14 @@ def run_worker(spec: WorkerSpec, ready: Any, go: Any, start: Any, out: Any) -> N
                 report.state_chars = len(doc.text())
     except Exception as error:
         report.errors.append(f"client process failed: {error!r}")
+    if timer is not None:
+        timer.join()  # a failure above can come before the timer has set cpu_s
     for client in [*clients, *([watcher] if watcher else [])]:
-        report.got_keys.extend(key for key, _ in client.inbox.got)
-        report.got_at.extend(at for _, at in client.inbox.got)
-        report.acks.extend(client.inbox.acks)
-        report.errors += client.inbox.errors[:5]
+        got, acks, errors = client.inbox.snapshot()
+        report.got_keys.extend(key for key, _ in got)
+        report.got_at.extend(at for _, at in got)
+        report.acks.extend(acks)
+        report.errors += errors[:5]
         client.close()
     out.put(report)
 
@@ -649,8 +689,8 @@ def main(argv: list[str] | None = None) -> None:
         results = run_all(args, Path(tmp))
     print(LEGEND)
     for result in results:
-        for error in sorted(set(result.errors))[:3]:
-            print(f"{result.transport} N={result.clients}: error: {error}")
+        for error, times in Counter(result.errors).most_common(3):
+            print(f"{result.transport} N={result.clients}: error ({times}x): {error}")
     print("\n" + "\n".join(verdicts(results)))
 
 

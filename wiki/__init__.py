@@ -45,10 +45,14 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     import wiki.collab  # noqa: F401  (registers the Socket.IO handlers before init_app)
 
+    # Flask-SocketIO keeps the options of an earlier init_app, its Redis manager among them:
+    # without Redis, say so, or an app made after one with Redis would still use it.
+    queue = app.config["REDIS_URL"]
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
+        message_queue=queue,
+        **({} if queue else {"client_manager": None}),
         max_http_buffer_size=app.config["MAX_UPDATE_BYTES"] + 4096,
     )
 
