@@ -41,7 +41,3 @@ class BrokenDocument(CrdtError):
 
 class SplitCharacter(MalformedUpdate):
     """An update cuts a character in two: it names the gap inside a UTF-16 surrogate pair."""
-
-
-class LogConflict(CrdtError):
-    """Another server process stored updates at the same log positions first."""

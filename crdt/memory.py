@@ -6,15 +6,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
-from crdt.errors import LogConflict
-from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Snapshot
+from crdt.store import HistoryCheckpoint, LogRecord, Rebase, RevisionRow, Snapshot
 
 
 class MemoryStore:
     """Update log, checkpoints, client ids and history held in dictionaries, thread-safely."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a rebase may read the store while append holds it
         self.logs: dict[int, list[LogRecord]] = {}
         self.checkpoints: dict[int, list[tuple[int, bytes]]] = {}
         self.clients: dict[int, tuple[int, int | None]] = {}
@@ -23,19 +22,25 @@ class MemoryStore:
         self.fail_appends = False
         """Set to make every append fail, as a full disk or a lost database would."""
 
-    def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
-        """Store records and an optional checkpoint at the last record."""
+    def append(
+        self,
+        doc_id: int,
+        records: Sequence[LogRecord],
+        checkpoint: bytes | None,
+        rebase: Rebase,
+    ) -> None:
+        """Store records and an optional checkpoint at the last record, after any rebase."""
         with self._lock:
             if self.fail_appends:
                 raise OSError("storage unavailable")
             log = self.logs.setdefault(doc_id, [])
             head = log[-1].seq if log else 0
             if records and records[0].seq <= head:
-                raise LogConflict(f"seq {records[0].seq} of document {doc_id} is taken")
+                records, checkpoint = rebase([r for r in log if r.seq >= records[0].seq])
             if records and records[0].seq != head + 1:
                 raise ValueError("log records must follow each other")
             log.extend(records)
-            if checkpoint is not None:
+            if checkpoint is not None and records:
                 self.checkpoints.setdefault(doc_id, []).append((records[-1].seq, checkpoint))
 
     def head_seq(self, doc_id: int) -> int:

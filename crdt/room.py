@@ -9,9 +9,10 @@ durable. If the commit fails the live document is rebuilt from storage, so it ne
 holds anything the log lacks.
 
 Several server processes may hold the same document. Each stores what its own clients
-send; the log's (document, seq) key lets only one of them take a seq, and the loser
-reloads and takes its batch again (``LogConflict``). What the others stored reaches a
-room through ``follow``, read from the message or, when one went missing, from the log.
+send, under the document's log lock; a room that finds its seqs taken applies what the
+others stored there and stores its batch after it, within the same lock (``_rebase``).
+What the others stored reaches a room through ``follow``, read from the message or, when
+one went missing, from the log.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ import logging
 import queue
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from crdt.attribution import Attribution
 from crdt.attributor import Attributor
 from crdt.characters import PairGaps
 from crdt.engine import Doc, Engine, release_orphans
-from crdt.errors import CrdtError, EngineFailure, ForeignClientId, LogConflict, UpdateRejected
+from crdt.errors import CrdtError, EngineFailure, ForeignClientId, UpdateRejected
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
 from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
@@ -49,7 +50,6 @@ process stored and this room followed.
 """
 STORED_ELSEWHERE: object = object()
 MAX_BATCH = 512
-MAX_LOG_CONFLICTS = 8  # retakes of one batch before its senders are told to resend
 CATCH_UP_PAGE = 1000
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
 CLIENT_ID_LIMIT = 2**31
@@ -309,50 +309,42 @@ class Room:
 
     def _commit(self, writes: list[tuple[_Write, LogRecord | None]]) -> None:
         """Store the batch's records in one commit, then acknowledge each update."""
-        stored = False
-        for _ in range(MAX_LOG_CONFLICTS):
-            try:
-                stored = self._persist([record for _, record in writes if record is not None])
-                break
-            except LogConflict:
-                retaken = self._retake(writes)
-                if retaken is None:
-                    break
-                writes = retaken
-        if not stored:
+        stored = self._persist(writes)
+        if stored is None:
             for job, _ in writes:
                 _fail(job, StorageUnavailable("the server could not store the edit; resend it"))
             return
-        for job, record in writes:
+        for job, record in stored:
             job.future.set_result(record.seq if record else None)
             if record is not None:
                 self._notify(record.seq, record.data, job.origin)
 
-    def _retake(
-        self, writes: list[tuple[_Write, LogRecord | None]]
-    ) -> list[tuple[_Write, LogRecord | None]] | None:
-        """After another process took our seqs: reload, pass its updates on, take ours again.
+    def _rebase(
+        self, writes: list[tuple[_Write, LogRecord | None]], theirs: Sequence[LogRecord]
+    ) -> list[tuple[_Write, LogRecord | None]]:
+        """Take in what another process stored at our seqs, and number our batch after it.
 
-        Ours are verified anew against the reloaded document, so an update the other process
-        already stored (a client that resent it there) is not stored twice. None when the
-        log cannot be read.
+        The live doc already holds our batch; theirs is applied on top (and passed on to
+        this process's sockets). An update of ours that theirs already holds in full (a
+        client that resent it there) is not stored again.
         """
-        first = next(record.seq for _, record in writes if record is not None)
-        try:
-            theirs = self._records_after(first - 1)
-            self._doc = None
-            self._reload()
-        except Exception:
-            log.exception("room %s: reloading after a log conflict failed", self.doc_id)
-            self._doc = None
-            return None
-        for record in theirs:
-            if record.seq <= self._head:
-                self._notify(record.seq, record.data, STORED_ELSEWHERE)
-        retaken: list[tuple[_Write, LogRecord | None]] = []
-        for job, _ in writes:
-            self._take(job, retaken)
-        return retaken
+        self._head = theirs[0].seq - 1
+        held = IdSet(), IdSet()  # the structs and the deletes theirs carry
+        for stored in theirs:
+            self._apply_stored(stored.seq, stored.data)
+            info = parse_update(stored.data)
+            for ids, ranges in zip(held, (info.structs, info.deletes), strict=True):
+                for client, spans in ranges.items():
+                    for clock, length in spans:
+                        ids.add(client, clock, length)
+        rebased: list[tuple[_Write, LogRecord | None]] = []
+        for job, ours in writes:
+            if ours is None or _held_in(parse_update(ours.data), *held):
+                rebased.append((job, None))
+                continue
+            self._head += 1
+            rebased.append((job, replace(ours, seq=self._head)))
+        return rebased
 
     def _follow(self, follows: list[_Follow]) -> None:
         """Apply what other processes stored after our head, in log order."""
@@ -481,25 +473,36 @@ class Room:
             for clock, length in ranges:
                 deleted.add(client, clock, length)
 
-    def _persist(self, records: list[LogRecord]) -> bool:
+    def _persist(
+        self, writes: list[tuple[_Write, LogRecord | None]]
+    ) -> list[tuple[_Write, LogRecord | None]] | None:
+        """Store the batch; the writes as stored (renumbered by a rebase), None on failure."""
+        records = [record for _, record in writes if record is not None]
         if not records:
-            return True
-        assert self._doc is not None
-        due = self._head - self._checkpointed >= self._limits.checkpoint_every
-        checkpoint = self._doc.encode_state() if due else None
+            return writes
+        stored = writes
+
+        def rebase(theirs: Sequence[LogRecord]) -> tuple[list[LogRecord], bytes | None]:
+            nonlocal stored
+            stored = self._rebase(writes, theirs)
+            return [record for _, record in stored if record is not None], self._checkpoint()
+
         try:
-            self._store.append(self.doc_id, records, checkpoint)
-        except LogConflict:
-            raise
+            self._store.append(self.doc_id, records, self._checkpoint(), rebase)
         except Exception:
             log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
-            self._doc = (
-                None  # rebuilt from storage on the next job: it must not hold unstored edits
-            )
-            return False
-        if checkpoint is not None:
+            # Rebuilt from storage on the next job: it must not hold unstored edits.
+            self._doc = None
+            return None
+        if self._head - self._checkpointed >= self._limits.checkpoint_every:
             self._checkpointed = self._head
-        return True
+        return stored
+
+    def _checkpoint(self) -> bytes | None:
+        """The live doc's state when a checkpoint is due at the head, else None."""
+        assert self._doc is not None
+        due = self._head - self._checkpointed >= self._limits.checkpoint_every
+        return self._doc.encode_state() if due else None
 
     def _attribution_due(self) -> bool:
         if self._history is None or self._attribution_failed or self._doc is None:
@@ -571,6 +574,16 @@ class Room:
             ):
                 self._owners[client_id] = person_id
                 return client_id
+
+
+def _held_in(info: UpdateInfo, structs: IdSet, deletes: IdSet) -> bool:
+    """Whether every struct and delete of an update is among those given."""
+    return all(
+        ids.covers(client, clock, length)
+        for ids, ranges in ((structs, info.structs), (deletes, info.deletes))
+        for client, spans in ranges.items()
+        for clock, length in spans
+    )
 
 
 def _fail(job: _Write | _Call, error: BaseException) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -37,13 +37,26 @@ class Snapshot:
     tail: Sequence[LogRecord]
 
 
+Rebase = Callable[[Sequence[LogRecord]], tuple[Sequence[LogRecord], bytes | None]]
+"""Given the records another process stored first: the records and checkpoint to store."""
+
+
 class UpdateStore(Protocol):
     """Durable storage of one kind of document log; every method commits before returning."""
 
-    def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
+    def append(
+        self,
+        doc_id: int,
+        records: Sequence[LogRecord],
+        checkpoint: bytes | None,
+        rebase: Rebase,
+    ) -> None:
         """Store records (and a checkpoint at the last record's seq) in one transaction.
 
-        Raises ``LogConflict``, storing nothing, when another process took one of the seqs.
+        The transaction holds the document's log lock. When another process already stored
+        at ``records[0].seq``, the store passes the records after ``records[0].seq - 1`` to
+        ``rebase`` and stores the records and checkpoint it returns instead: nobody can
+        store in between, so a writer never loses the same race twice.
         """
 
     def head_seq(self, doc_id: int) -> int:

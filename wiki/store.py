@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from crdt.errors import LogConflict
-from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Sender, Snapshot
+from crdt.store import HistoryCheckpoint, LogRecord, Rebase, RevisionRow, Sender, Snapshot
 from wiki.models import AttributionCheckpoint, Checkpoint, ClientAssignment, Revision, UpdateRecord
 
 _log = UpdateRecord.__table__
@@ -17,6 +16,7 @@ _checkpoints = Checkpoint.__table__
 _clients = ClientAssignment.__table__
 _revisions = Revision.__table__
 _history = AttributionCheckpoint.__table__
+LOG_LOCK_SPACE = 0x4A4C  # the first key of the documents' log locks among advisory locks
 
 
 class SqlUpdateStore:
@@ -29,33 +29,35 @@ class SqlUpdateStore:
         """Close the pooled connections; the store opens new ones if used again."""
         self._engine.dispose()
 
-    def append(self, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None) -> None:
-        """Store records and an optional checkpoint in one committed transaction."""
-        rows = [
-            {
-                "document_id": doc_id,
-                "seq": record.seq,
-                "data": record.data,
-                "person_id": record.sender.person_id,
-                "organisation_id": record.sender.organisation_id,
-                "organisation_kind": record.sender.organisation_kind,
-                "client_id": record.client_id,
-                "created_at": record.created_at,
-            }
-            for record in records
-        ]
-        try:
-            with self._engine.begin() as conn:
-                conn.execute(insert(_log), rows)
-                if checkpoint is not None:
-                    conn.execute(
-                        insert(_checkpoints).values(
-                            document_id=doc_id, seq=records[-1].seq, state=checkpoint
-                        )
+    def append(
+        self,
+        doc_id: int,
+        records: Sequence[LogRecord],
+        checkpoint: bytes | None,
+        rebase: Rebase,
+    ) -> None:
+        """Store records and an optional checkpoint in one committed transaction.
+
+        The transaction holds the document's log lock, so the head it reads stays the head
+        until it commits; records another process stored first go to ``rebase``.
+        """
+        with self._engine.begin() as conn:
+            _lock_log(conn, doc_id)
+            head = conn.execute(
+                select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
+            ).scalar()
+            if head is not None and records[0].seq <= head:
+                theirs = conn.execute(self._records_query(doc_id, records[0].seq - 1))
+                records, checkpoint = rebase([_record(row) for row in theirs])
+            if not records:
+                return
+            conn.execute(insert(_log), [_row(doc_id, record) for record in records])
+            if checkpoint is not None:
+                conn.execute(
+                    insert(_checkpoints).values(
+                        document_id=doc_id, seq=records[-1].seq, state=checkpoint
                     )
-        except IntegrityError as error:
-            # The (document, seq) key: another process stored at these seqs first.
-            raise LogConflict(f"seq {records[0].seq} of document {doc_id} is taken") from error
+                )
 
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq of the document, 0 if none."""
@@ -112,23 +114,12 @@ class SqlUpdateStore:
     ) -> None:
         """Insert new revisions, update changed ones (names untouched), store a checkpoint.
 
-        Every process that holds the document derives the same history from the log; when
-        another stored it first, this one's rows update theirs to the same values.
+        Every process that holds the document derives the same history from the log; under
+        the log lock, whichever stores second updates the first one's rows to the same values.
         """
-        try:
-            self._save_history(doc_id, revisions, checkpoint)
-        except IntegrityError:
-            self._save_history(doc_id, revisions, checkpoint, stored_elsewhere=True)
-
-    def _save_history(
-        self,
-        doc_id: int,
-        revisions: Sequence[RevisionRow],
-        checkpoint: HistoryCheckpoint | None,
-        stored_elsewhere: bool = False,
-    ) -> None:
         numbers = [row.number for row in revisions]
         with self._engine.begin() as conn:
+            _lock_log(conn, doc_id)
             existing = set(
                 conn.execute(
                     select(_revisions.c.number).where(
@@ -148,8 +139,8 @@ class SqlUpdateStore:
                     )
                 else:
                     conn.execute(insert(_revisions).values(document_id=doc_id, **values))
-            if checkpoint is not None and not (
-                stored_elsewhere and self._has_history_checkpoint(conn, doc_id, checkpoint.seq)
+            if checkpoint is not None and not self._has_history_checkpoint(
+                conn, doc_id, checkpoint.seq
             ):
                 conn.execute(
                     insert(_history).values(
@@ -201,3 +192,35 @@ class SqlUpdateStore:
 def _record(row) -> LogRecord:  # type: ignore[no-untyped-def]
     sender = Sender(row.person_id, row.organisation_id, row.organisation_kind)
     return LogRecord(row.seq, row.data, sender, row.client_id, row.created_at)
+
+
+def _lock_log(conn: Connection, doc_id: int) -> None:
+    """Hold the document's log lock until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock on the document. SQLite: a write
+    statement, which takes the database's write lock for the rest of the transaction.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :doc)"),
+            {"space": LOG_LOCK_SPACE, "doc": doc_id},
+        )
+    else:
+        conn.execute(
+            update(_log)
+            .where(_log.c.document_id == doc_id, _log.c.seq < 0)
+            .values(seq=_log.c.seq)
+        )
+
+
+def _row(doc_id: int, record: LogRecord) -> dict[str, object]:
+    return {
+        "document_id": doc_id,
+        "seq": record.seq,
+        "data": record.data,
+        "person_id": record.sender.person_id,
+        "organisation_id": record.sender.organisation_id,
+        "organisation_kind": record.sender.organisation_kind,
+        "client_id": record.client_id,
+        "created_at": record.created_at,
+    }
