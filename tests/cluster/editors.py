@@ -12,12 +12,14 @@ import time
 from collections import deque
 
 import requests
+import socketio
 
 from crdt import protocol
 from crdt.engine import Doc
 from tests.protocol.collab_client import CollabClient, replica, signed_in_session
 
 SETTLE_S = 0.5
+RETRY_S = 0.2
 
 
 class Editor:
@@ -30,6 +32,7 @@ class Editor:
         self.typed: list[str] = []
         self.acknowledged: set[str] = set()
         self.refusals: list[dict[str, object]] = []
+        self.delays: list[dict[str, object]] = []  # answers that asked for a resend
         self._lock = threading.Lock()
         self._outbox: deque[tuple[str, bytes]] = deque()
         self._in_flight = False
@@ -75,17 +78,27 @@ class Editor:
                 self._in_flight = False
                 return
             word, update = self._outbox.popleft()
-        self.client.sio.emit(
-            "frame",
-            {"doc": self.slug, "msg": protocol.encode_sync_update(update)},
-            namespace="/collab",
-            callback=lambda reply: self._acknowledged(word, reply),
-        )
+        try:
+            self.client.sio.emit(
+                "frame",
+                {"doc": self.slug, "msg": protocol.encode_sync_update(update)},
+                namespace="/collab",
+                callback=lambda reply: self._acknowledged(word, update, reply),
+            )
+        except socketio.exceptions.SocketIOError:  # the socket closed: connect resyncs
+            with self._lock:
+                self._in_flight = False
 
-    def _acknowledged(self, word: str, reply: dict[str, object]) -> None:
+    def _acknowledged(self, word: str, update: bytes, reply: dict[str, object]) -> None:
+        """Note the answer; like the browser, resend after a pause what is worth a retry."""
         with self._lock:
             if reply.get("ok") is True:
                 self.acknowledged.add(word)
+            elif reply.get("retry") is True:
+                self.delays.append(reply)
+                self._outbox.appendleft((word, update))
+                threading.Timer(RETRY_S, self._send_next).start()
+                return
             else:
                 self.refusals.append(reply)
         self._send_next()
