@@ -6,10 +6,15 @@ publishes the updates its rooms store; the others pass them to their open rooms
 sockets. Decisions that close sockets (access withdrawn, a sign-out) are events that every
 process carries out on the sockets it holds. Without ``REDIS_URL`` there is one process
 and nothing here runs.
+
+The processes of one deployment share its secret key, and their channels are named after
+it: two deployments on one Redis (a staging and a live one) never hear each other, whose
+document ids mean different documents.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -28,8 +33,6 @@ from crdt.room import STORED_ELSEWHERE, Listener
 log = logging.getLogger(__name__)
 
 BUS_KEY = "jointly.bus"
-UPDATES_CHANNEL = "jointly:updates"
-EVENTS_CHANNEL = "jointly:events"
 TOKEN_BYTES = 16
 UPDATE_HEADER = struct.Struct(f">{TOKEN_BYTES}sQQ")  # sending process, document id, seq
 RECONNECT_S = 1.0
@@ -54,6 +57,8 @@ class Bus:
     def __init__(self, app: Flask, url: str, hub: Hub) -> None:
         self._app = app
         self._hub = hub
+        prefix = channel_prefix(app)
+        self._updates, self._events = f"{prefix}:updates", f"{prefix}:events"
         self._redis = redis.Redis.from_url(url)
         self._token = secrets.token_bytes(TOKEN_BYTES)
         self._closed = threading.Event()
@@ -70,7 +75,7 @@ class Bus:
         """Tell the other processes that ``seq`` of a document is stored."""
         message = UPDATE_HEADER.pack(self._token, doc_id, seq) + data
         try:
-            self._redis.publish(UPDATES_CHANNEL, message)
+            self._redis.publish(self._updates, message)
         except redis.RedisError:
             # Stored is stored: the others read it from the log at their next message.
             log.warning("cluster: could not announce seq %d of document %d", seq, doc_id)
@@ -79,7 +84,7 @@ class Bus:
         """Have every other process carry out an event."""
         message = json.dumps({"from": self._token.hex(), "kind": kind, "payload": payload})
         try:
-            self._redis.publish(EVENTS_CHANNEL, message)
+            self._redis.publish(self._events, message)
         except redis.RedisError:
             log.warning("cluster: could not announce a %s event", kind)
 
@@ -97,11 +102,11 @@ class Bus:
 
     def _follow(self) -> None:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(UPDATES_CHANNEL, EVENTS_CHANNEL)
+        pubsub.subscribe(self._updates, self._events)
         # Whatever was published while we were not listening is in the log.
         self._hub.follow_all()
         for message in pubsub.listen():
-            if message["channel"] == UPDATES_CHANNEL.encode():
+            if message["channel"] == self._updates.encode():
                 self._take_update(message["data"])
             else:
                 self._take_event(message["data"])
@@ -121,6 +126,12 @@ class Bus:
                 handler(event["payload"])
             except Exception:  # one bad event must not stop the bus
                 log.exception("cluster: %s event failed", event["kind"])
+
+
+def channel_prefix(app: Flask) -> str:
+    """The deployment's name on Redis: ``jointly-`` and a digest of its secret key."""
+    secret = str(app.config["SECRET_KEY"]).encode()
+    return "jointly-" + hashlib.sha256(b"jointly cluster channels\0" + secret).hexdigest()[:16]
 
 
 def start_bus(app: Flask, hub: Hub) -> Bus | None:
