@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask
 
+from wiki.cluster import channel_prefix
 from wiki.config import load_config
-from wiki.database import configure_sqlite
+from wiki.database import configure_durability
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from wiki.live import keep_packets_whole
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -36,7 +38,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension objects to ``app``."""
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        configure_durability(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -48,13 +50,15 @@ def register_extensions(app: Flask) -> None:
     # Flask-SocketIO keeps the options of an earlier init_app, its Redis manager among them:
     # without Redis, say so, or an app made after one with Redis would still use it.
     queue = app.config["REDIS_URL"]
+    on_queue = {"channel": channel_prefix(app)} if queue else {"client_manager": None}
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=queue,
-        **({} if queue else {"client_manager": None}),
         max_http_buffer_size=app.config["MAX_UPDATE_BYTES"] + 4096,
+        **on_queue,
     )
+    keep_packets_whole(socketio.server)
 
 
 def register_blueprints(app: Flask) -> None:

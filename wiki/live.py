@@ -52,6 +52,32 @@ def _disconnect_here(payload: dict[str, Any]) -> None:
         socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
 
 
+def keep_packets_whole(server: Any) -> None:
+    """Have each Socket.IO packet reach a socket in one piece, whichever thread sends it.
+
+    python-socketio sends a binary event as a header message followed by one message per
+    attachment, and nothing stops another thread from sending to the same socket in
+    between; the client then reads that message as the attachment (the browser drops the
+    connection, a Python client misreads the frame). Rooms broadcast on their own threads
+    while handlers answer on theirs, so every send here goes through one lock: the server's
+    own sends (acknowledgements), the manager's emits, and the emits it takes off Redis.
+    """
+    lock = threading.RLock()
+    manager = server.manager
+    for owner, name in ((server, "_send_packet"), (manager, "emit"), (manager, "_handle_emit")):
+        send = getattr(owner, name, None)
+        if send is not None:
+            setattr(owner, name, _holding(lock, send))
+
+
+def _holding(lock: threading.RLock, send: Any) -> Any:
+    def send_whole(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return send(*args, **kwargs)
+
+    return send_whole
+
+
 def remember_slug(doc_id: int, slug: str) -> None:
     """Note the slug of a document someone follows live, for the frames sent to them."""
     with _lock:
