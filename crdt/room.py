@@ -331,8 +331,8 @@ class Room:
         self._head = theirs[0].seq - 1
         held = IdSet(), IdSet()  # the structs and the deletes theirs carry
         for stored in theirs:
-            self._apply_stored(stored.seq, stored.data)
             info = parse_update(stored.data)
+            self._apply_stored(stored.seq, stored.data, info)
             for ids, ranges in zip(held, (info.structs, info.deletes), strict=True):
                 for client, spans in ranges.items():
                     for clock, length in spans:
@@ -379,10 +379,16 @@ class Room:
                 return records
             seq = page[-1].seq
 
-    def _apply_stored(self, seq: int, data: bytes) -> None:
-        """Apply an update the log already holds; the log vetted it when it was stored."""
+    def _apply_stored(self, seq: int, data: bytes, info: UpdateInfo | None = None) -> None:
+        """Apply an update the log already holds; the log vetted it when it was stored.
+
+        ``info``: the update already parsed, if the caller has it.
+        """
         assert self._doc is not None
-        info = parse_update(data) if self._deleted is not None else None
+        if self._deleted is None:
+            info = None  # no index to keep yet: it is built from the state when first needed
+        elif info is None:
+            info = parse_update(data)
         self._doc.apply_update(data)
         if info is not None:
             self._remember_deletes(info)
@@ -480,21 +486,21 @@ class Room:
         records = [record for _, record in writes if record is not None]
         if not records:
             return writes
-        stored = writes
+        stored, checkpoint = writes, self._checkpoint()
 
         def rebase(theirs: Sequence[LogRecord]) -> tuple[list[LogRecord], bytes | None]:
-            nonlocal stored
-            stored = self._rebase(writes, theirs)
-            return [record for _, record in stored if record is not None], self._checkpoint()
+            nonlocal stored, checkpoint
+            stored, checkpoint = self._rebase(writes, theirs), self._checkpoint()
+            return [record for _, record in stored if record is not None], checkpoint
 
         try:
-            self._store.append(self.doc_id, records, self._checkpoint(), rebase)
+            self._store.append(self.doc_id, records, checkpoint, rebase)
         except Exception:
             log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
             # Rebuilt from storage on the next job: it must not hold unstored edits.
             self._doc = None
             return None
-        if self._head - self._checkpointed >= self._limits.checkpoint_every:
+        if checkpoint is not None:
             self._checkpointed = self._head
         return stored
 

@@ -5,6 +5,7 @@ PostgreSQL each :func:`fresh_database` is a new, empty database created from the
 maintenance connection ``JOINTLY_TEST_POSTGRES`` (a libpq URL, by default the local
 server's ``postgres`` database as user ``postgres``) and dropped afterwards, whoever is
 still connected. A PostgreSQL that cannot be reached fails the test; it never skips it.
+The Redis the tests use is named here too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+REDIS_URL = os.environ.get("JOINTLY_TEST_REDIS", "redis://127.0.0.1:6379/0")
+"""The Redis the tests use (``JOINTLY_TEST_REDIS``); a missing one fails them."""
 DATABASE_SETTING = "JOINTLY_TEST_DATABASE"
 POSTGRES_SETTING = "JOINTLY_TEST_POSTGRES"
 KINDS = ("sqlite", "postgresql")

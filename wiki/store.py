@@ -43,9 +43,7 @@ class SqlUpdateStore:
         """
         with self._engine.begin() as conn:
             _lock_log(conn, doc_id)
-            head = conn.execute(
-                select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
-            ).scalar()
+            head = conn.execute(self._head_query(doc_id)).scalar()
             if head is not None and records[0].seq <= head:
                 theirs = conn.execute(self._records_query(doc_id, records[0].seq - 1))
                 records, checkpoint = rebase([_record(row) for row in theirs])
@@ -61,9 +59,8 @@ class SqlUpdateStore:
 
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq of the document, 0 if none."""
-        query = select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
         with self._engine.connect() as conn:
-            return conn.execute(query).scalar() or 0
+            return conn.execute(self._head_query(doc_id)).scalar() or 0
 
     def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
         """Newest checkpoint at or before ``upto_seq`` plus the records after it."""
@@ -179,6 +176,10 @@ class SqlUpdateStore:
         )
         with self._engine.connect() as conn:
             return [RevisionRow(**row._mapping) for row in conn.execute(query)]
+
+    @staticmethod
+    def _head_query(doc_id: int):  # type: ignore[no-untyped-def]
+        return select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
 
     @staticmethod
     def _records_query(doc_id: int, after_seq: int):  # type: ignore[no-untyped-def]

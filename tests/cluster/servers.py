@@ -8,7 +8,6 @@ joined to the others through Redis.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -24,10 +23,10 @@ from sqlalchemy import create_engine, select
 from crdt.engine import get_engine
 from crdt.updates import parse_update
 from tests.browser.conftest import REPO, free_port, parse_accounts, run_flask, server_env
+from tests.databases import REDIS_URL
 from wiki.models import Document, UpdateRecord
 
 BIN = Path(sys.executable).parent
-REDIS_URL = os.environ.get("JOINTLY_TEST_REDIS", "redis://127.0.0.1:6379/0")
 START_TIMEOUT_S = 30.0
 
 

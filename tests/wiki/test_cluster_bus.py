@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,11 +10,11 @@ import pytest
 import redis
 from flask import Flask, current_app
 
+from tests.databases import REDIS_URL
 from wiki import create_app
 from wiki.cluster import BUS_KEY, Bus, channel_prefix, handles
 from wiki.content import hub
 
-REDIS_URL = os.environ.get("JOINTLY_TEST_REDIS", "redis://127.0.0.1:6379/0")
 WAIT_S = 10.0
 heard: list[str] = []
 

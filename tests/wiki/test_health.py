@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,12 +12,12 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import event
 
+from tests.databases import REDIS_URL
 from wiki import create_app
 from wiki.cluster import BUS_KEY
 from wiki.content import hub
 from wiki.extensions import db
 
-REDIS_URL = os.environ.get("JOINTLY_TEST_REDIS", "redis://127.0.0.1:6379/0")
 FIRST_REVISION = "8cb0a4ddcb49"
 PASSWORD = "Pw9SecretInTheUrl"
 
