@@ -23,6 +23,10 @@ per received message; here clients dispatch in their read thread, as a browser d
 (``--stock-client`` measures the stock way). The table shows the CPU the server and the clients
 used and how busy the whole machine was, so a run starved by other processes says so.
 
+Servers (``--server``): ``threading`` is ``make run``'s single process; ``gevent`` is one
+process of the cluster deployment (gunicorn with deploy/gunicorn.conf.py), on the same SQLite
+database and without Redis.
+
 Run: ``.venv/bin/python bench/fanout.py --clients 1,10,50 --seconds 60 \
 --transports websocket,polling,yws`` (y-websocket comes from ``npm ci``).
 """
@@ -65,6 +69,7 @@ REPO = Path(__file__).resolve().parents[1]
 FLASK = Path(sys.executable).parent / "flask"
 NAMESPACE = "/collab"
 TRANSPORTS = ("websocket", "polling", "yws")
+SERVERS = ("threading", "gevent")
 TYPE_EVERY_S = 0.2
 DRAIN_S = 5.0  # after typing stops, how long receivers wait for stragglers
 CLOCK_BITS = 24  # a keystroke's key: client id << CLOCK_BITS | clock
@@ -391,9 +396,11 @@ def free_port() -> int:
 
 
 def cpu_ticks(pid: int) -> int:
-    """User plus system clock ticks a process has used."""
+    """User plus system clock ticks a process and its running children have used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()]
+    return int(fields[11]) + int(fields[12]) + sum(map(cpu_ticks, children))
 
 
 def machine_ticks() -> tuple[int, int]:
@@ -415,7 +422,8 @@ def stop(process: subprocess.Popen[Any]) -> None:
 class JointlyServer:
     """A demo instance of Jointly; ``start`` serves it on a free port with a fresh document."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, mode: str) -> None:
+        self.mode = mode
         self.instance, self.log = root / "instance", root / "server.log"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("WIKI_")}
         self.env.update(SERVER_ENV, WIKI_INSTANCE_PATH=str(self.instance))
@@ -439,8 +447,7 @@ class JointlyServer:
         port = free_port()
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [str(FLASK), "--app", "wiki", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                self.command(port), cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while self.process.poll() is None and time.monotonic() < deadline:
@@ -449,11 +456,15 @@ class JointlyServer:
             except requests.RequestException:
                 time.sleep(0.1)
                 continue
-            # One sign-in before the crowd: the server's first sign-ins race while it builds
-            # its password hasher (KeyError 'jointly.password_hasher.dummy').
-            sign_in(self.url, *self.accounts[0])
             return
         raise RuntimeError(f"the server did not start; see {self.log}")
+
+    def command(self, port: int) -> list[str]:
+        if self.mode == "gevent":
+            config = REPO / "deploy" / "gunicorn.conf.py"
+            return [str(FLASK.parent / "gunicorn"), f"--config={config}",
+                    f"--bind=127.0.0.1:{port}", "wsgi:app"]
+        return [str(FLASK), "--app", "wiki", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
     def stop(self) -> None:
         if self.process is not None:
@@ -645,6 +656,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--transports", default=",".join(TRANSPORTS),
                         help="comma-separated, of websocket, polling, yws (default all)")
     parser.add_argument("--procs", type=int, default=4, help="client processes (default 4)")
+    parser.add_argument("--server", choices=SERVERS, default=SERVERS[0],
+                        help="how Jointly is served (default threading, as `make run`)")
     parser.add_argument("--stock-client", action="store_true",
                         help="python-socketio's own thread-per-message dispatch")
     args = parser.parse_args(argv)
@@ -657,7 +670,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
     """Every transport with every N, each on a freshly started server."""
-    jointly = JointlyServer(tmp) if set(args.transports) - {"yws"} else None
+    jointly = JointlyServer(tmp, args.server) if set(args.transports) - {"yws"} else None
     accounts = jointly.accounts if jointly else [("", "")]
     results: list[Result] = []
     print(HEADER, flush=True)
@@ -685,6 +698,7 @@ def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     print(describe_machine(), flush=True)
+    print(f"Jointly server: {args.server}", flush=True)
     with tempfile.TemporaryDirectory(prefix="jointly-fanout-") as tmp:
         results = run_all(args, Path(tmp))
     print(LEGEND)

@@ -400,6 +400,19 @@ def diff_delta(old: str, new: str) -> Delta:
     return [{key: value} for key, value in ops if value]
 
 
+def merge_updates(updates: Sequence[bytes]) -> bytes:
+    """One update v1 holding everything the given updates hold, as Yjs's mergeUpdates makes.
+
+    yrs's merge, through pycrdt whichever engine holds the documents: it reads bytes only
+    and touches no document, so any thread may call it.
+    """
+    if len(updates) == 1:
+        return updates[0]
+    from pycrdt import merge_updates as merge  # a dependency beside either engine
+
+    return bytes(merge(*updates))
+
+
 class _AdapterEngine:
     name, module = "", ""
     doc_type: Callable[[int | None], Doc]

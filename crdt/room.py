@@ -42,13 +42,28 @@ from crdt.updates import UpdateInfo, check_update, parse_state_vector, parse_upd
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Listener = Callable[[int, int, bytes, object], None]
-"""Called with (doc id, seq, update, origin) on the room's worker after each update is stored.
-
-``origin`` is what ``submit`` was given, or ``STORED_ELSEWHERE`` for an update that another
-process stored and this room followed.
-"""
 STORED_ELSEWHERE: object = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """An update now in the log and in the live doc, for the room's listener.
+
+    ``origin`` is what ``submit`` was given, or ``STORED_ELSEWHERE`` for an update that
+    another process stored and this room followed.
+    """
+
+    seq: int
+    data: bytes
+    origin: object
+
+
+Listener = Callable[[int, Sequence[Stored]], None]
+"""Called on the room's worker with (doc id, updates) once per batch, in log order.
+
+One call per batch, not per update, so that a listener can pass a busy room's updates on
+as one message.
+"""
 MAX_BATCH = 512
 CATCH_UP_PAGE = 1000
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
@@ -130,6 +145,7 @@ class Room:
         self._owners: dict[int, int | None] = {}
         self._deleted: IdSet | None = None
         self._gaps: PairGaps | None = None
+        self._stored: list[Stored] = []  # for the listener, at the end of the batch
         self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
         self._thread.start()
 
@@ -286,6 +302,7 @@ class Room:
             else:
                 self._take(job, writes)
         self._commit(writes)
+        self._tell_listener()
         for call in calls:
             self._run_call(call)
 
@@ -397,10 +414,15 @@ class Room:
         self._notify(seq, data, STORED_ELSEWHERE)
 
     def _notify(self, seq: int, data: bytes, origin: object) -> None:
-        if self._listener is None:
+        if self._listener is not None:
+            self._stored.append(Stored(seq, data, origin))
+
+    def _tell_listener(self) -> None:
+        stored, self._stored = self._stored, []
+        if not stored or self._listener is None:
             return
         try:
-            self._listener(self.doc_id, seq, data, origin)
+            self._listener(self.doc_id, stored)
         except Exception:  # a broken listener must not stop the room
             log.exception("room %s: listener failed", self.doc_id)
 

@@ -21,14 +21,14 @@ import secrets
 import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis
 from flask import Flask, current_app
 
 from crdt.hub import Hub
-from crdt.room import STORED_ELSEWHERE, Listener
+from crdt.room import STORED_ELSEWHERE, Listener, Stored
 
 log = logging.getLogger(__name__)
 
@@ -150,10 +150,11 @@ def publishing(bus: Bus | None, local: Listener) -> Listener:
     if bus is None:
         return local
 
-    def listener(doc_id: int, seq: int, data: bytes, origin: object) -> None:
-        if origin is not STORED_ELSEWHERE:
-            bus.publish_update(doc_id, seq, data)
-        local(doc_id, seq, data, origin)
+    def listener(doc_id: int, stored: Sequence[Stored]) -> None:
+        for update in stored:
+            if update.origin is not STORED_ELSEWHERE:
+                bus.publish_update(doc_id, update.seq, update.data)
+        local(doc_id, stored)
 
     return listener
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask_login import current_user
@@ -22,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from crdt import protocol
 from crdt.errors import CrdtError
 from crdt.room import MissingDependency, StorageUnavailable
+from crdt.store import Sender
 from wiki.audit import audited, record
 from wiki.cluster import announce, handles
 from wiki.content import WAIT_S, hub, sender_for
@@ -34,17 +37,21 @@ from wiki.live import (
     EVENT_JOIN,
     EVENT_LEAVE,
     NAMESPACE,
+    access_changed,
+    access_epoch,
     forget,
     remember_slug,
     room_name,
     track,
 )
 from wiki.models import Document, Person
+from wiki.models.types import utcnow
 from wiki.policy import Action, can, signed_in
 from wiki.sessions import current_session_id
 from wiki.throttle import TokenBucket
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NOT_FOUND = "There is no such document, or you do not have access to it."
 READ_ONLY = "You can view this document but not edit it."
@@ -58,13 +65,36 @@ KIND_COLOURS = {
 }
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What the policy answered for one socket in one document, and who the socket speaks as.
+
+    A socket's frames ask the policy once, then use its answer until access may have
+    changed. Every change of who may see or edit a document is announced in every process
+    (``enforce_access``, ``wiki.live.disconnect_sessions``), and each announcement starts a
+    new epoch, which retires every grant made before it; an embargo changes access at its
+    end by itself, so a grant made during one ends then.
+    """
+
+    epoch: int  # read before the policy's inputs were
+    sender: Sender | None  # whom an edit is stored as; None for someone who may not edit
+    identity: dict[str, str]  # for others' presence lists and cursor labels
+    until: datetime | None = None  # a pending embargo's end
+
+    def holds(self) -> bool:
+        """Whether nothing that could change the policy's answer happened since."""
+        return self.epoch == access_epoch() and (self.until is None or utcnow() < self.until)
+
+
 @dataclass
 class Participant:
     """One socket's presence in one document."""
 
     doc_id: int
+    slug: str
     client_id: int
     person_id: int | None
+    grant: Grant
     awareness_clocks: dict[int, int] = field(default_factory=dict)
     presence: protocol.AwarenessEntry | None = None  # the last state relayed, identity set
     updates: TokenBucket | None = None  # None: no limit
@@ -108,6 +138,7 @@ def on_disconnect(*_args: Any) -> None:
 
 @socketio.on(EVENT_JOIN, namespace=NAMESPACE)
 def on_join(data: Any) -> dict[str, Any]:
+    epoch = access_epoch()
     doc = visible_document(data)
     if doc is None:
         return refuse(NOT_FOUND)
@@ -115,15 +146,17 @@ def on_join(data: Any) -> dict[str, Any]:
     if audited(doc):
         record(doc, person, "view", revision=latest_revision(doc), detail="live editor: join")
         db.session.commit()
-    client_id = hub().room(doc.id).assign_client(person.id if person else None).result(WAIT_S)
+    grant = grant_for(doc, epoch)
+    client_id = settle(hub().room(doc.id).assign_client(person.id if person else None))
     join_room(room_name(doc.id))
     remember_slug(doc.id, doc.slug)
-    send_presence(doc)
+    participant = Participant(
+        doc.id, doc.slug, client_id, person.id if person else None, grant, updates=update_bucket()
+    )
+    send_presence(participant)
     with _lock:
-        _joined.setdefault(request.sid, {})[doc.slug] = Participant(  # type: ignore[attr-defined]
-            doc.id, client_id, person.id if person else None, updates=update_bucket()
-        )
-    return {"ok": True, "client_id": client_id, "can_edit": can(current_user, Action.EDIT, doc)}
+        _joined.setdefault(request.sid, {})[doc.slug] = participant  # type: ignore[attr-defined]
+    return {"ok": True, "client_id": client_id, "can_edit": grant.sender is not None}
 
 
 @socketio.on(EVENT_LEAVE, namespace=NAMESPACE)
@@ -141,19 +174,27 @@ def on_leave(data: Any) -> dict[str, Any]:
 
 @socketio.on(EVENT_FRAME, namespace=NAMESPACE)
 def on_frame(data: Any) -> dict[str, Any]:
-    doc = visible_document(data)
-    if doc is None:
-        return refuse(NOT_FOUND)
+    slug = data.get("doc") if isinstance(data, dict) else None
     with _lock:
-        participant = _joined.get(request.sid, {}).get(doc.slug)  # type: ignore[attr-defined]
+        joined = _joined.get(request.sid, {})  # type: ignore[attr-defined]
+        participant = joined.get(slug) if isinstance(slug, str) else None
+    if participant is None or not participant.grant.holds():
+        epoch = access_epoch()
+        doc = visible_document(data)
+        if doc is None:
+            return refuse(NOT_FOUND)
+        if participant is None:
+            return refuse(NOT_JOINED)
+        participant.grant = grant_for(doc, epoch)
     msg = data.get("msg")
-    if participant is None:
-        return refuse(NOT_JOINED)
     if not isinstance(msg, bytes):
         return refuse("A frame's msg must be binary: one y-protocols message.")
     try:
-        return handle_message(doc, participant, protocol.decode_message(msg))
-    except (StorageUnavailable, MissingDependency, FutureTimeout) as error:
+        return handle_message(participant, protocol.decode_message(msg))
+    except StorageUnavailable:
+        # The room could not store it (the frame itself needed no database): say so plainly.
+        return {**refuse(f"{STORAGE_UNAVAILABLE} {KEPT}"), "retry": True}
+    except (MissingDependency, FutureTimeout) as error:
         # Not the client's fault: it keeps the update and sends it again later.
         return {
             **refuse(str(error) or "The server is busy; the edit will be resent."),
@@ -162,7 +203,7 @@ def on_frame(data: Any) -> dict[str, Any]:
     except CrdtError as error:
         return refuse(str(error))
     except Exception:  # one bad frame must not take the connection or the room down
-        log.exception("frame on document %s failed", doc.id)
+        log.exception("frame on document %s failed", participant.doc_id)
         return refuse("The server could not handle this message.")
 
 
@@ -177,39 +218,39 @@ def on_error(error: Exception) -> dict[str, Any]:
     return refuse("The server could not handle this message.")
 
 
-def handle_message(doc: Document, participant: Participant, message: Any) -> dict[str, Any]:
-    """Answer one decoded y-protocols message from a participant."""
+def handle_message(participant: Participant, message: Any) -> dict[str, Any]:
+    """Answer one decoded y-protocols message from a participant, under its grant."""
     if message.kind == "awareness":
-        return relay_awareness(doc, participant, message.payload)
+        return relay_awareness(participant, message.payload)
     if message.kind == "query":
-        send_presence(doc)
+        send_presence(participant)
         return ok()
     if message.subtype == protocol.SYNC_STEP1:
-        answer_sync_step1(doc, message.payload)
+        answer_sync_step1(participant, message.payload)
         return ok()
-    if not can(current_user, Action.EDIT, doc):
+    sender = participant.grant.sender
+    if sender is None:
         return refuse(READ_ONLY)
-    person = signed_in(current_user)
-    assert person is not None  # only signed-in people may edit
     if participant.updates is not None and not participant.updates.take():
         return {**refuse(too_many_updates()), "retry": True}
-    room = hub().room(doc.id)
-    sender = sender_for(person, person.organisation)
+    room = hub().room(participant.doc_id)
     sid = request.sid  # type: ignore[attr-defined]
-    room.submit(sender, participant.client_id, message.payload, origin=sid).result(WAIT_S)
+    settle(room.submit(sender, participant.client_id, message.payload, origin=sid))
     return ok()  # the room's listener has broadcast it to the others once stored
 
 
-def answer_sync_step1(doc: Document, state_vector: bytes) -> None:
+def answer_sync_step1(participant: Participant, state_vector: bytes) -> None:
     """Send what the client lacks (step 2), then ask for what the server lacks (step 1)."""
-    diff, ours = (
-        hub().room(doc.id).call(lambda live: (live.encode_diff(state_vector), live.state_vector()))
-    ).result(WAIT_S)
-    emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_sync_step2(diff)})
-    emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_sync_step1(ours)})
+    diff, ours = settle(
+        hub()
+        .room(participant.doc_id)
+        .call(lambda live: (live.encode_diff(state_vector), live.state_vector()))
+    )
+    emit(EVENT_FRAME, {"doc": participant.slug, "msg": protocol.encode_sync_step2(diff)})
+    emit(EVENT_FRAME, {"doc": participant.slug, "msg": protocol.encode_sync_step1(ours)})
 
 
-def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> dict[str, Any]:
+def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
     """Broadcast a participant's presence with its identity set by the server."""
     entries = []
     for entry in protocol.decode_awareness(payload):
@@ -219,7 +260,7 @@ def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> 
         if state is not None:
             if not isinstance(state, dict):
                 continue
-            state["user"] = identity()
+            state["user"] = participant.grant.identity
         rewritten = protocol.AwarenessEntry(entry.client_id, entry.clock, json.dumps(state))
         participant.awareness_clocks[entry.client_id] = entry.clock
         participant.presence = rewritten if state is not None else None
@@ -228,14 +269,14 @@ def relay_awareness(doc: Document, participant: Participant, payload: bytes) -> 
         update = protocol.encode_awareness_update(entries)
         emit(
             EVENT_FRAME,
-            {"doc": doc.slug, "msg": protocol.encode_awareness(update)},
-            to=room_name(doc.id),
+            {"doc": participant.slug, "msg": protocol.encode_awareness(update)},
+            to=room_name(participant.doc_id),
             skip_sid=request.sid,  # type: ignore[attr-defined]
         )
     return ok()
 
 
-def send_presence(doc: Document) -> None:
+def send_presence(asking: Participant) -> None:
     """Send the asking socket everyone's current presence in the document."""
     sid = request.sid  # type: ignore[attr-defined]
     with _lock:
@@ -244,11 +285,32 @@ def send_presence(doc: Document) -> None:
             for other, joined in _joined.items()
             if other != sid
             for participant in joined.values()
-            if participant.doc_id == doc.id and participant.presence is not None
+            if participant.doc_id == asking.doc_id and participant.presence is not None
         ]
     if entries:
         update = protocol.encode_awareness_update(entries)
-        emit(EVENT_FRAME, {"doc": doc.slug, "msg": protocol.encode_awareness(update)})
+        emit(EVENT_FRAME, {"doc": asking.slug, "msg": protocol.encode_awareness(update)})
+
+
+def grant_for(doc: Document, epoch: int) -> Grant:
+    """Ask the policy what the current person may do in ``doc`` (visible to them)."""
+    person = signed_in(current_user)
+    sender = None
+    if person is not None and can(person, Action.EDIT, doc):
+        sender = sender_for(person, person.organisation)
+    pending = doc.embargo_then is not None and not doc.embargo_lifted()
+    return Grant(epoch, sender, identity(), doc.embargo_until if pending else None)
+
+
+def settle(future: Future[T]) -> T:
+    """Wait for the room's answer without holding a database connection meanwhile.
+
+    With fifty editors, fifty handlers wait for the room at once; holding their connections
+    would empty the pool, and the next frame would queue for a connection before it even
+    reached the room. The person and document stay readable, detached from the session.
+    """
+    db.session.close()
+    return future.result(WAIT_S)
 
 
 def update_bucket() -> TokenBucket:
@@ -294,6 +356,7 @@ def enforce_access(doc: Document) -> None:
 
 @handles(EVENT_ACCESS_CHANGED)
 def _enforce_here(payload: dict[str, Any]) -> None:
+    access_changed()
     doc = db.session.get(Document, payload["doc"])
     with _lock:
         present = [

@@ -12,7 +12,7 @@ from crdt.store import Sender
 from wiki.cluster import publishing, start_bus
 from wiki.database import rooms_engine
 from wiki.errors import InvalidInput
-from wiki.live import broadcast_update
+from wiki.live import broadcast_stored
 from wiki.models import Document, Organisation, Person
 from wiki.store import SqlUpdateStore
 
@@ -31,7 +31,7 @@ def init_hub(app: Flask) -> None:
     engine = get_engine(app.config["CRDT_ENGINE"])
     app.extensions[HUB_KEY] = room_hub = Hub(engine, store, limits, history=store)
     # Set before any room opens: each room takes the hub's listener when it starts.
-    room_hub.listener = publishing(start_bus(app, room_hub), broadcast_update)
+    room_hub.listener = publishing(start_bus(app, room_hub), broadcast_stored)
 
 
 def hub() -> Hub:

@@ -22,15 +22,23 @@ HASHER_KEY = "jointly.password_hasher"
 
 def hasher() -> PasswordHasher:
     """The app's Argon2 hasher, with the cost the configuration sets."""
+    return _hashing()[0]
+
+
+def _hashing() -> tuple[PasswordHasher, str]:
+    """The hasher, and a hash to verify against when the email is unknown.
+
+    Verifying against a dummy hash keeps the timing of a login the same whether or not the
+    email exists. Both are made, then stored together, so that the first sign-ins after a
+    start, arriving at once, each find both or neither (and then make their own).
+    """
     found = current_app.extensions.get(HASHER_KEY)
     if found is None:
-        found = PasswordHasher(
+        hashes = PasswordHasher(
             time_cost=current_app.config["ARGON2_TIME_COST"],
             memory_cost=current_app.config["ARGON2_MEMORY_KIB"],
         )
-        # Verifying against a dummy hash when the email is unknown keeps login timing even.
-        current_app.extensions[HASHER_KEY] = found
-        current_app.extensions[HASHER_KEY + ".dummy"] = found.hash("not a real password")
+        found = current_app.extensions[HASHER_KEY] = (hashes, hashes.hash("not a real password"))
     return found  # type: ignore[no-any-return]
 
 
@@ -99,8 +107,7 @@ def create_person(email: str, name: str, org_name: str, role: str, password: str
 def authenticate(email: str, password: str) -> Person | None:
     """The active person with these credentials, or None; upgrades old password hashes."""
     person = find_person(email)
-    hashes = hasher()
-    dummy = current_app.extensions[HASHER_KEY + ".dummy"]
+    hashes, dummy = _hashing()
     stored = person.password_hash if person is not None else dummy
     try:
         hashes.verify(stored, password)

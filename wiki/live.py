@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from crdt.engine import merge_updates
 from crdt.protocol import encode_sync_update
+from crdt.room import Stored
 from wiki.cluster import announce, handles
 from wiki.extensions import socketio
 
@@ -19,6 +21,23 @@ EVENT_SIGNED_OUT = "signed-out"  # a cluster event, not a socket event
 _lock = threading.Lock()
 _sockets: dict[str, set[str]] = {}
 _slugs: dict[int, str] = {}
+_epoch = 0  # how many access changes this process has heard of
+
+
+def access_epoch() -> int:
+    """A number that changes whenever who may see or edit a document may have changed.
+
+    Sockets keep the policy's answer for as long as it stays the same: read it before
+    reading what the policy depends on, so that a change committed meanwhile retires it.
+    """
+    return _epoch
+
+
+def access_changed() -> None:
+    """Note that access may have changed; call once the change is committed."""
+    global _epoch
+    with _lock:
+        _epoch += 1
 
 
 def track(login_session_id: str, sid: str) -> None:
@@ -46,6 +65,7 @@ def disconnect_sessions(login_session_ids: Iterable[str]) -> None:
 
 @handles(EVENT_SIGNED_OUT)
 def _disconnect_here(payload: dict[str, Any]) -> None:
+    access_changed()
     with _lock:
         sids = [sid for lsid in payload["sessions"] for sid in _sockets.pop(lsid, set())]
     for sid in sids:
@@ -84,20 +104,26 @@ def remember_slug(doc_id: int, slug: str) -> None:
         _slugs[doc_id] = slug
 
 
-def broadcast_update(doc_id: int, _seq: int, update: bytes, origin: object) -> None:
-    """Send a stored update to this process's sockets in the document but its sender's.
+def broadcast_stored(doc_id: int, stored: Sequence[Stored]) -> None:
+    """Send a batch of stored updates to this process's sockets in the document, as one frame.
 
-    Other processes get it from the cluster bus and send it to their own sockets.
+    A busy room stores many updates at once; one merged update per batch, rather than a
+    frame per update to every socket, keeps the sending from falling behind. A lone update
+    skips its sender's socket. A merged one goes to every socket: a sender gets its own
+    update back with the others', and Yjs ignores what it already holds. Other processes
+    get the updates from the cluster bus and send them to their own sockets.
     """
     with _lock:
         slug = _slugs.get(doc_id)
     if slug is None:  # nobody has joined it live
         return
+    origins = {update.origin for update in stored}
+    sender = origins.pop() if len(origins) == 1 else None
     socketio.emit(
         EVENT_FRAME,
-        {"doc": slug, "msg": encode_sync_update(update)},
+        {"doc": slug, "msg": encode_sync_update(merge_updates([u.data for u in stored]))},
         to=room_name(doc_id),
         namespace=NAMESPACE,
-        skip_sid=origin if isinstance(origin, str) else None,
+        skip_sid=sender if isinstance(sender, str) else None,
         ignore_queue=True,
     )

@@ -11,7 +11,7 @@ import random
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,7 @@ from crdt.errors import (
 )
 from crdt.hub import Hub
 from crdt.memory import MemoryStore
-from crdt.room import Limits, Room, StorageUnavailable, rebuild
+from crdt.room import Limits, Room, StorageUnavailable, Stored, rebuild
 from crdt.store import LogRecord, Sender
 
 if TYPE_CHECKING:
@@ -439,3 +439,33 @@ def test_closed_room_leaves_no_engine_object_for_another_thread_to_drop(
     finally:
         sys.unraisablehook = previous
     assert [str(hook.exc_value) for hook in unraisable] == []
+
+
+def test_updates_stored_in_one_batch_reach_the_listener_in_one_call_in_log_order(
+    engine: Engine, store: MemoryStore
+) -> None:
+    calls: list[list[tuple[int, object]]] = []
+
+    def listener(_doc_id: int, stored: Sequence[Stored]) -> None:
+        calls.append([(update.seq, update.origin) for update in stored])
+
+    room = Room(DOC, engine, store, Limits(), listener=listener)
+    try:
+        gov_id, gov = client(room, engine, GOV)
+        cso_id, cso = client(room, engine, CSO)
+        alone = gov.edit([(0, 0, "Alone. ")])
+        assert room.submit(GOV, gov_id, alone, origin="gov-socket").result(WAIT_S) == 1
+        cso.apply_update(alone)
+        together = [
+            (GOV, gov_id, gov.edit([(7, 0, "First. ")]), "gov-socket"),
+            (CSO, cso_id, cso.edit([(0, 0, "Second. ")]), "cso-socket"),
+        ]
+        # Hold the worker so that both updates are queued before it takes the next batch.
+        release = threading.Event()
+        room.call(lambda _doc: release.wait(WAIT_S))
+        futures = [room.submit(sender, cid, data, origin=o) for sender, cid, data, o in together]
+        release.set()
+        assert [future.result(WAIT_S) for future in futures] == [2, 3]
+    finally:
+        room.close()
+    assert calls == [[(1, "gov-socket")], [(2, "gov-socket"), (3, "cso-socket")]]

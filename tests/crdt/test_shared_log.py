@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
 from crdt.engine import Engine
 from crdt.memory import MemoryStore
-from crdt.room import STORED_ELSEWHERE, Limits, Room, rebuild
+from crdt.room import STORED_ELSEWHERE, Limits, Room, Stored, rebuild
 from crdt.store import Sender
 from crdt.updates import parse_update
 
@@ -36,10 +36,11 @@ class Cluster:
         self.b = Room(DOC, engine, store, Limits(checkpoint_every=20), listener=self._to("b"))
 
     def _to(self, name: str):  # type: ignore[no-untyped-def]
-        def listener(_doc_id: int, seq: int, data: bytes, origin: object) -> None:
-            self.seen[name][seq] += 1
-            if origin is not STORED_ELSEWHERE and self.deliver:
-                (self.b if name == "a" else self.a).follow(seq, data)
+        def listener(_doc_id: int, stored: Sequence[Stored]) -> None:
+            for update in stored:
+                self.seen[name][update.seq] += 1
+                if update.origin is not STORED_ELSEWHERE and self.deliver:
+                    (self.b if name == "a" else self.a).follow(update.seq, update.data)
 
         return listener
 

@@ -20,6 +20,7 @@ NOT_FOUND = "There is no such document, or you do not have access to it."
 EDITOR = "maria@civilsociety.example.org"  # Civil Society Network, shared with final-draft
 GOV = "alex@cabinet.example.gov"
 REVIEWER = "jo@integrity.example.org"  # Integrity Watch, not shared with final-draft
+BUSINESS = "priya@business.example.gov"  # Department for Business and Trade: edits final-draft
 
 
 @pytest.fixture
@@ -199,6 +200,50 @@ def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients
     assert not member.sio.connected
     again = connect(live_server, clients, "kwame@openownership.example.org")
     assert again.call("join", {"doc": "final-draft"}) == {"ok": False, "error": NOT_FOUND}
+
+
+def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_socket(
+    live_server, clients
+) -> None:  # type: ignore[no-untyped-def]
+    owner = signed_in_session(live_server.url, GOV, live_server.accounts[GOV])
+    member = connect(live_server, clients, BUSINESS)
+    ack = member.call("join", {"doc": "final-draft"})
+    assert ack["ok"] is True and ack["can_edit"] is True
+    doc = replica(ack["client_id"])
+    member.sync("final-draft", doc)
+    first = member.send("final-draft", protocol.encode_sync_update(doc.edit([(0, 0, "Agreed. ")])))
+    assert first == {"ok": True}  # the socket now holds the policy's answer: may edit
+
+    set_business_access(live_server, owner, "view")
+    try:
+        late = doc.edit([(0, 0, "Too late. ")])
+        refused = member.send("final-draft", protocol.encode_sync_update(late))
+        assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+        assert member.sio.connected  # viewing is still allowed
+        text = raw(live_server, GOV, "final-draft")
+        assert "Agreed. " in text and "Too late. " not in text
+    finally:
+        set_business_access(live_server, owner, "edit")
+
+
+def set_business_access(server: LiveServer, owner: Any, access: str) -> None:
+    """Change the Department for Business and Trade's grant on final-draft, as its owner."""
+    page = owner.get(server.url_for("/final-draft/sharing"), timeout=10).text
+    form = re.search(r'action="/final-draft/sharing/grants".*?</form>', page, re.S)
+    assert form, "the sharing page has the grant form"
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.group(0))
+    grantee = re.search(
+        r'<option[^>]*value="(org:\d+)"[^>]*>Department for Business and Trade \(organisation\)',
+        form.group(0),
+    )
+    assert token and grantee
+    answer = owner.post(
+        server.url_for("/final-draft/sharing/grants"),
+        data={"csrf_token": token.group(1), "grantee": grantee.group(1), "access": access},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert answer.status_code == 302, answer.text[:500]
 
 
 def test_late_joiners_and_awareness_queries_get_everyone_present(live_server, clients) -> None:  # type: ignore[no-untyped-def]

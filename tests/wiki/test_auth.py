@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from flask import Flask
 
 from tests.wiki.conftest import FAST_HASHING, PASSWORD, Browser
-from wiki.directory import find_person, set_active
+from wiki.directory import HASHER_KEY, find_person, set_active
 from wiki.extensions import db
 
 
@@ -141,3 +144,22 @@ def test_session_cookie_is_httponly_and_samesite_lax(browser: Browser) -> None:
     cookie_header = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie_header
     assert "SameSite=Lax" in cookie_header
+
+
+def test_the_first_sign_ins_after_a_start_arriving_at_once_all_succeed(app: Flask) -> None:
+    # As after a restart: no hasher built yet, and a real cost, so building it takes a while.
+    for built in [key for key in app.extensions if key.startswith(HASHER_KEY)]:
+        del app.extensions[built]
+    app.config.update(ARGON2_TIME_COST=2, ARGON2_MEMORY_KIB=32768)
+    people = [Browser(app.test_client()) for _ in range(6)]
+    tokens = [person.token("/login") for person in people]
+    start = threading.Barrier(len(people))
+
+    def sign_in(k: int) -> int:
+        start.wait()
+        form = {"csrf_token": tokens[k], "email": "gov@example.org", "password": PASSWORD}
+        return people[k].client.post("/login", data=form).status_code
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        answers = list(pool.map(sign_in, range(len(people))))
+    assert answers == [302] * len(people)
