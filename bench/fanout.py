@@ -396,11 +396,10 @@ def free_port() -> int:
 
 
 def cpu_ticks(pid: int) -> int:
-    """User plus system clock ticks a process and its running children have used."""
+    """User plus system clock ticks a process and the children it forked have used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-                for child in (task / "children").read_text().split()]
-    return int(fields[11]) + int(fields[12]) + sum(map(cpu_ticks, children))
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()  # gunicorn's worker
+    return int(fields[11]) + int(fields[12]) + sum(cpu_ticks(int(child)) for child in children)
 
 
 def machine_ticks() -> tuple[int, int]:
