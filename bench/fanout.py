@@ -458,6 +458,12 @@ class JointlyServer:
             return
         raise RuntimeError(f"the server did not start; see {self.log}")
 
+    def complaints(self) -> str:
+        """The server log's warnings and errors so far, for a run that went wrong."""
+        lines = self.log.read_text(errors="replace").splitlines()
+        wanted = ("WARNING", "ERROR", "Error", "Traceback", "disconnect", "timeout")
+        return "\n".join(line for line in lines if any(w in line for w in wanted))[-4000:]
+
     def command(self, port: int) -> list[str]:
         if self.mode == "gevent":
             config = REPO / "deploy" / "gunicorn.conf.py"
@@ -691,6 +697,8 @@ def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
             finally:
                 server.stop()
             print(row(results[-1]), flush=True)
+            if isinstance(server, JointlyServer) and results[-1].errors:
+                print(server.complaints(), flush=True)
     return results
 
 
