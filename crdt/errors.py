@@ -41,3 +41,15 @@ class BrokenDocument(CrdtError):
 
 class SplitCharacter(MalformedUpdate):
     """An update cuts a character in two: it names the gap inside a UTF-16 surrogate pair."""
+
+
+class ClockGap(UpdateRejected):
+    """An update leaves a hole in a client's clock: structs after a Skip the server lacks."""
+
+
+class ClockOverlap(UpdateRejected):
+    """A struct starts before a client's known clock and ends after it: half old, half new."""
+
+
+class DocumentTooLarge(UpdateRejected):
+    """Applying an update would make the document's text longer than the configured limit."""

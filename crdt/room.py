@@ -32,7 +32,14 @@ from crdt.attribution import Attribution
 from crdt.attributor import Attributor
 from crdt.characters import PairGaps
 from crdt.engine import Doc, Engine, release_orphans
-from crdt.errors import CrdtError, EngineFailure, ForeignClientId, UpdateRejected
+from crdt.errors import (
+    CrdtError,
+    DocumentTooLarge,
+    EngineFailure,
+    ForeignClientId,
+    MalformedUpdate,
+    UpdateRejected,
+)
 from crdt.idset import IdSet
 from crdt.revisions import REVISION_PAUSE_S
 from crdt.store import HistoryStore, LogRecord, Sender, UpdateStore
@@ -67,7 +74,7 @@ as one message.
 MAX_BATCH = 512
 CATCH_UP_PAGE = 1000
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
-CLIENT_ID_LIMIT = 2**31
+CLIENT_ID_LIMIT = 2**31  # ids the server hands out are 1 .. CLIENT_ID_LIMIT - 1
 
 
 class StorageUnavailable(CrdtError):
@@ -83,6 +90,7 @@ class Limits:
     """Per-room limits and history settings, from the application's configuration."""
 
     max_update_bytes: int = 1024 * 1024
+    max_document_chars: int = 500_000  # code points of the text, as ``len`` counts
     checkpoint_every: int = 500
     revision_pause_s: float = REVISION_PAUSE_S
     attribute_batch: int = 200
@@ -145,6 +153,7 @@ class Room:
         self._owners: dict[int, int | None] = {}
         self._deleted: IdSet | None = None
         self._gaps: PairGaps | None = None
+        self._length: int | None = None  # at least the text's length; None: not measured
         self._stored: list[Stored] = []  # for the listener, at the end of the batch
         self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
         self._thread.start()
@@ -178,6 +187,18 @@ class Room:
     def assign_client(self, person_id: int | None) -> Future[int]:
         """A fresh Yjs client id that only ``person_id`` may write under in this document."""
         return self.call(lambda _doc: self._new_client_id(person_id))
+
+    def claim_client(self, person_id: int | None, client_id: int) -> Future[bool]:
+        """Let only ``person_id`` write under ``client_id``; False if the id is taken.
+
+        For an id picked before it was needed (``random_client_id``), such as a reader's
+        that is stored only once its person may edit. Taken means assigned to anyone,
+        the same person included (two sessions must never share a clock), or already
+        written under.
+        """
+        if not 0 < client_id < CLIENT_ID_LIMIT:
+            raise ValueError(f"client id {client_id} is outside 1 .. {CLIENT_ID_LIMIT - 1}")
+        return self.call(lambda doc: self._claim_client(doc, person_id, client_id))
 
     def head(self) -> Future[int]:
         """The seq of the newest stored update."""
@@ -277,6 +298,7 @@ class Room:
         self._checkpointed = snapshot.checkpoint_seq
         self._owners = self._store.client_owners(self.doc_id)
         self._deleted = self._gaps = None
+        self._length = None
 
     def _process(self, batch: list[_Write | _Call | _Follow]) -> None:
         if not self._ensure_loaded():
@@ -410,6 +432,10 @@ class Room:
         if info is not None:
             self._remember_deletes(info)
             self._state_index()[1].add(info)
+        if info is not None and self._length is not None:
+            self._length += info.chars
+        else:
+            self._length = None
         self._head = seq
         self._notify(seq, data, STORED_ELSEWHERE)
 
@@ -447,6 +473,7 @@ class Room:
                 "it will be resent after them"
             )
         self._state_index()[1].check(info, known)
+        self._check_length(info, job.data)
         self._doc.apply_update(job.data)
         self._remember_deletes(info)
         self._state_index()[1].add(info)
@@ -478,6 +505,50 @@ class Room:
                 if not deleted.covers(client, clock, length):
                     return True
         return False
+
+    def _check_length(self, info: UpdateInfo, data: bytes) -> None:
+        """Refuse an update that would make the text longer than the limit, before applying.
+
+        A CRDT cannot take an apply back. Nearly always the bound (the length, plus every
+        character the update inserts) is under the limit and settles it; only over it is
+        the text measured, then the update tried on a scratch copy. Updates that only
+        delete always pass, and so does one that leaves an over-long text no longer.
+        """
+        if not info.chars:
+            return
+        limit = self._limits.max_document_chars
+        if self._length is not None and self._length + info.chars <= limit:
+            self._length += info.chars
+            return
+        assert self._doc is not None
+        self._length = length = len(self._doc.text())
+        after = length + info.chars
+        if after > limit:
+            after = self._length_after(data)
+            if after > max(limit, length):
+                raise DocumentTooLarge(
+                    f"the text would be {after:,} characters long; the limit is {limit:,}"
+                )
+        self._length = after
+
+    def _length_after(self, data: bytes) -> int:
+        """The text's length once ``data`` is applied, found on a scratch copy of the doc."""
+        assert self._doc is not None
+        scratch = self._engine.new_doc()
+        scratch.apply_update(self._doc.encode_state())
+        try:
+            scratch.apply_update(data)
+        except EngineFailure as error:  # the live doc would have failed too, and is intact
+            raise MalformedUpdate(str(error)) from None
+        return len(scratch.text())
+
+    def _claim_client(self, doc: Doc, person_id: int | None, client_id: int) -> bool:
+        if client_id in self._owners or client_id in parse_state_vector(doc.state_vector()):
+            return False
+        if not self._store.assign_client(self.doc_id, person_id, client_id):
+            return False
+        self._owners[client_id] = person_id
+        return True
 
     def _deleted_ids(self) -> IdSet:
         return self._state_index()[0]
@@ -596,12 +667,17 @@ class Room:
 
     def _new_client_id(self, person_id: int | None) -> int:
         while True:
-            client_id = secrets.randbelow(CLIENT_ID_LIMIT - 1) + 1
+            client_id = random_client_id()
             if client_id not in self._owners and self._store.assign_client(
                 self.doc_id, person_id, client_id
             ):
                 self._owners[client_id] = person_id
                 return client_id
+
+
+def random_client_id() -> int:
+    """A random Yjs client id from the range the server hands out (1 .. CLIENT_ID_LIMIT - 1)."""
+    return secrets.randbelow(CLIENT_ID_LIMIT - 1) + 1
 
 
 def _held_in(info: UpdateInfo, structs: IdSet, deletes: IdSet) -> bool:

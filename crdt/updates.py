@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crdt.engine import TEXT_NAME
-from crdt.errors import ForeignClientId, OversizedUpdate, UnsupportedContent
+from crdt.errors import ClockGap, ClockOverlap, ForeignClientId, OversizedUpdate, UnsupportedContent
 from crdt.protocol import MAX_SAFE_INTEGER, MAX_VARINT_BYTES, ByteReader, write_uint
 
 Ranges = dict[int, list[tuple[int, int]]]
@@ -40,7 +40,10 @@ class UpdateInfo:
 
     ``structs`` holds Items and GCs (they claim their clocks); ``skips`` holds Skip structs,
     which carry no content and claim nothing. Ranges are ``(clock, length)``. ``needs`` maps
-    a client to the clock a doc's state vector must reach before the update applies in full.
+    a client to the clock a doc's state vector must reach before the update applies in full,
+    not counting the clocks a Skip passes over (``check_update`` refuses a Skip the server's
+    vector does not cover before a struct).
+    ``chars`` counts the code points of the text the update inserts (as ``len`` does).
 
     Boundaries are ids ``(client, clock)`` naming the gap just before that clock. ``cuts``
     are the gaps the update splits text at (beside an origin, at each end of a deletion);
@@ -56,6 +59,7 @@ class UpdateInfo:
     needs: dict[int, int]
     cuts: tuple[tuple[int, int], ...] = ()
     pairs: tuple[tuple[int, int], ...] = ()
+    chars: int = 0
 
     @property
     def writers(self) -> frozenset[int]:
@@ -180,6 +184,8 @@ class _UpdateReader:
         self.refs: list[tuple[int, int]] = []  # (client, clock) states the update relies on
         self.cuts: list[tuple[int, int]] = []
         self.pairs: list[tuple[int, int]] = []
+        self.chars = 0
+        self.starts: set[tuple[int, int]] | None = None  # (client, clock) of each struct, if set
 
     def read(self) -> UpdateInfo:
         r = self.r
@@ -208,6 +214,7 @@ class _UpdateReader:
             _needs(self.refs, self.structs),
             (*self.cuts, *_deletion_cuts(deletes)),
             tuple(self.pairs),
+            self.chars,
         )
 
     def read_struct(self, client: int, clock: int) -> int:
@@ -226,6 +233,8 @@ class _UpdateReader:
         if clock + length > MAX_CLOCK:
             r.fail(f"clock {clock + length:,} is past 2**32")
         _add_range(self.skips if ref == SKIP_REF else self.structs, client, clock, length)
+        if self.starts is not None:
+            self.starts.add((client, clock))
         return clock + length
 
     def read_item(self, info: int, ref: int, client: int, clock: int) -> int:
@@ -249,7 +258,9 @@ class _UpdateReader:
                 self.nested = True
         self.kinds.add(KINDS[ref] if ref < len(KINDS) else "unknown")
         if ref == 4:  # Yjs counts UTF-16 code units
-            return _pair_gaps(client, clock, r.string(), self.pairs)
+            inserted = r.string()
+            self.chars += len(inserted)
+            return _pair_gaps(client, clock, inserted, self.pairs)
         return _read_content(r, ref)
 
 
@@ -326,7 +337,7 @@ class _FastReader:
     why. Whatever it does return equals what the full reader returns.
     """
 
-    __slots__ = ("cuts", "data", "kinds", "pairs", "refs", "roots", "skips", "structs")
+    __slots__ = ("chars", "cuts", "data", "kinds", "pairs", "refs", "roots", "skips", "structs")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -337,6 +348,7 @@ class _FastReader:
         self.refs: list[tuple[int, int]] = []
         self.cuts: list[tuple[int, int]] = []
         self.pairs: list[tuple[int, int]] = []
+        self.chars = 0
 
     def read(self) -> UpdateInfo:
         data, seen = self.data, set()
@@ -360,7 +372,16 @@ class _FastReader:
         roots, kinds = frozenset(self.roots), frozenset(self.kinds)
         cuts = (*self.cuts, *_deletion_cuts(deletes)) if deletes else tuple(self.cuts)
         return UpdateInfo(
-            self.structs, self.skips, deletes, roots, kinds, False, needs, cuts, tuple(self.pairs)
+            self.structs,
+            self.skips,
+            deletes,
+            roots,
+            kinds,
+            False,
+            needs,
+            cuts,
+            tuple(self.pairs),
+            self.chars,
         )
 
     def read_struct(self, pos: int, client: int, clock: int) -> tuple[int, int]:
@@ -398,7 +419,9 @@ class _FastReader:
             return _uint_at(data, pos)
         self.kinds.add("string")
         text, pos = _string_at(data, pos)
-        return (len(text) if text.isascii() else _pair_gaps(client, clock, text, self.pairs)), pos
+        chars = len(text)
+        self.chars += chars
+        return (chars if text.isascii() else _pair_gaps(client, clock, text, self.pairs)), pos
 
 
 def _fast_deletes(data: bytes, pos: int) -> tuple[Ranges, int]:
@@ -502,7 +525,8 @@ def check_update(
     """Vet a client's update: size, format, writers and (unless ``text_name`` is None) schema.
 
     New structs may only be written under ``allowed_writers``; structs under other clients
-    are accepted only when ``known`` (the server's state vector) already covers them.
+    are accepted only when ``known`` (the server's state vector) already covers them. A
+    Skip may only pass over clocks that ``known`` covers (see ``_check_skips``).
     """
     if len(data) > max_bytes:
         raise OversizedUpdate(f"update is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
@@ -514,9 +538,69 @@ def check_update(
             raise ForeignClientId(
                 f"update writes under client id {client}, which belongs to another session"
             )
+    _check_overlaps(data, info, allowed_writers, known)
+    if info.skips:
+        _check_skips(info, known)
     if text_name is not None:
         _check_text_only(info, text_name)
     return info
+
+
+def _check_overlaps(
+    data: bytes, info: UpdateInfo, writers: Set[int], known: Mapping[int, int]
+) -> None:
+    """Refuse a sender's struct that straddles the clock the server has for its client.
+
+    The engines disagree on how to take the new half of such a struct, and y-py can keep
+    text its own encoded state then drops or garbles. No Yjs client sends one: it cuts its
+    state at the clocks the server names, and the server stores whole updates, so what a
+    client resends after a lost acknowledgement starts at a struct the server has whole.
+    """
+    starts: set[tuple[int, int]] | None = None
+    for client in writers:
+        reached = known.get(client, 0)
+        for clock, length in info.structs.get(client, ()):
+            if not clock < reached < clock + length:
+                continue
+            if starts is None:  # ranges join adjacent structs: find where each one starts
+                starts = struct_starts(data)
+            if (client, reached) not in starts:
+                raise ClockOverlap(
+                    f"update rewrites clocks {clock:,} to {reached - 1:,} of client id {client}, "
+                    "which the server already has, inside one edit; reload the document to "
+                    "keep editing"
+                )
+
+
+def struct_starts(data: bytes) -> set[tuple[int, int]]:
+    """The id ``(client, clock)`` at which each struct of a valid update starts."""
+    reader = _UpdateReader(data)
+    reader.starts = set()
+    reader.read()
+    return reader.starts
+
+
+def _check_skips(info: UpdateInfo, known: Mapping[int, int]) -> None:
+    """Refuse structs that a Skip separates from the clocks the server has.
+
+    The engines integrate such structs as if the skipped clocks were there, and then their
+    state, their encoded state and their text disagree. Yjs writes a Skip only between two
+    runs of one client's structs when it merges updates (``mergeUpdates``, and
+    ``encodeStateAsUpdate`` for structs it holds as pending); a browser's own clocks are
+    never pending, so its updates skip only clocks the server has. A hole in a sender's own
+    clock cannot be filled by anyone else, so this is a refusal, not a wait. Skips after a
+    client's last struct, or over clocks the server has, hold nothing back and pass.
+    """
+    for client in info.skips:
+        reached = known.get(client, 0)
+        for clock, length in info.structs.get(client, ()):  # in clock order
+            if clock > reached:
+                raise ClockGap(
+                    f"update skips edits of client id {client} that the server does not have: "
+                    f"it jumps from clock {reached:,} to {clock:,}; reload the document to keep "
+                    "editing"
+                )
+            reached = max(reached, clock + length)
 
 
 def _check_text_only(info: UpdateInfo, text_name: str) -> None:

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from crdt.engine import Doc, Engine
 from crdt.errors import (
     BrokenDocument,
+    ClockGap,
+    ClockOverlap,
     EngineFailure,
     ForeignClientId,
     MalformedUpdate,
@@ -285,6 +287,93 @@ def test_check_update_refuses_content_outside_the_text(peer: YjsPeer) -> None:
 def test_check_update_refuses_malformed_updates() -> None:
     with pytest.raises(MalformedUpdate):
         check_update(VALID[:-1], max_bytes=1000, allowed_writers={1}, known={})
+
+
+def test_check_update_refuses_a_yjs_merge_that_skips_own_edits_the_server_lacks(
+    peer: YjsPeer,
+) -> None:
+    # A browser's outbox merges its queued updates; around one the server refused, this is it.
+    first, _refused, last = (peer.edit(ops) for ops in ([(0, 0, "abc")], [(3, 0, "de")],
+                                                        [(0, 0, "f")]))
+    merged = peer.merge([first, last])
+    assert parse_update(merged).skips == {1000: [(3, 2)]}
+    for known, jump in (({}, "3 to 5"), ({1000: 3}, "3 to 5"), ({1000: 4}, "4 to 5")):
+        with pytest.raises(
+            ClockGap,
+            match=rf"^update skips edits of client id 1000 that the server does not have: it "
+            rf"jumps from clock {jump}; reload the document to keep editing$",
+        ):
+            check_update(merged, max_bytes=1000, allowed_writers={1000}, known=known)
+    for known in ({1000: 5}, {1000: 6}):  # Yjs passes over skipped clocks the server has
+        check_update(merged, max_bytes=1000, allowed_writers={1000}, known=known)
+
+
+def gc(length: int) -> bytes:
+    return bytes([GC]) + uints(length)
+
+
+def skip(length: int) -> bytes:
+    return bytes([SKIP]) + uints(length)
+
+
+OWN, OTHER = 7, 8
+ABC = item(STRING, text("abc"))
+SKIPS = [
+    # (name, sections, the server's vector, refused as a gap)
+    ("leading skip over clocks nobody sent", [(OWN, 0, [skip(2), ABC])], {}, True),
+    ("leading skip over clocks the server has", [(OWN, 0, [skip(2), ABC])], {OWN: 2}, False),
+    ("skip after the last struct", [(OWN, 3, [ABC, skip(2)])], {OWN: 3}, False),
+    ("skip after a GC the server lacks", [(OWN, 3, [gc(2), skip(1), ABC])], {OWN: 3}, True),
+    ("skip after a GC the server has", [(OWN, 3, [gc(2), skip(1), ABC])], {OWN: 6}, False),
+    ("skip within a known run", [(OWN, 0, [ABC, skip(2), ABC])], {OWN: 8}, False),
+    ("skip past the known end", [(OWN, 0, [ABC, skip(2), ABC])], {OWN: 4}, True),
+    ("skip alone under another client", [(OTHER, 0, [skip(5)]), (OWN, 0, [ABC])], {}, False),
+    ("known structs of another client, sections out of order",
+     [(OWN, 0, [ABC]), (OTHER, 0, [skip(2), gc(3)])], {OTHER: 5}, False),
+    ("start past the known clock, no skip: it waits for the edits before it",
+     [(OWN, 3, [ABC])], {}, False),
+    ("start exactly at the known clock", [(OWN, 3, [ABC, ABC])], {OWN: 3}, False),
+]
+
+
+def test_check_update_refuses_structs_that_a_skip_cuts_off_from_the_known_clocks() -> None:
+    for name, sections, known, gap in SKIPS:
+        data = update(sections)
+        assert _FastReader(data).read() == _UpdateReader(data).read(), name
+        try:
+            check_update(data, max_bytes=1000, allowed_writers={OWN}, known=known)
+        except ClockGap as refusal:
+            assert gap, f"{name}: {refusal}"
+            assert f"client id {OWN} that the server does not have" in str(refusal)
+        else:
+            assert not gap, f"{name}: accepted"
+
+
+def test_check_update_refuses_a_struct_half_known_to_the_server() -> None:
+    ab, cd = item(STRING, text("ab")), item(STRING, text("cd"))
+    for known, refused in (({OWN: 1}, True), ({OWN: 3}, True), ({OWN: 2}, False),
+                           ({OWN: 4}, False), ({}, False)):
+        data = update([(OWN, 0, [ab, cd])])  # two structs: clocks 0-1 and 2-3
+        try:
+            check_update(data, max_bytes=1000, allowed_writers={OWN}, known=known)
+        except ClockOverlap as refusal:
+            assert refused, f"{known}: {refusal}"
+            assert f"of client id {OWN}, which the server already has" in str(refusal)
+        else:
+            assert not refused, f"{known}: accepted"
+    # Another client's structs must be known whole anyway; only the sender's own are cut.
+    check_update(update([(OTHER, 0, [ab])]), max_bytes=1000, allowed_writers={OWN},
+                 known={OTHER: 2})
+
+
+def test_parse_counts_the_code_points_an_update_inserts(engine: Engine, peer: YjsPeer) -> None:
+    assert parse_update(peer.edit([(0, 0, "a😀b")])).chars == 3  # 4 UTF-16 units, 3 code points
+    assert parse_update(peer.edit([(1, 2, "")])).chars == 0
+    doc = engine.new_doc(5)
+    assert parse_update(doc.edit([(0, 0, "héllo 🎉")])).chars == 7
+    assert parse_update(doc.edit([(0, 2, "ü"), (3, 0, "xy")])).chars == 3
+    state = parse_update(doc.encode_state())  # deleted text is kept as a length only
+    assert state.chars == len(doc.text()) == 8
 
 
 # --- fuzzing: corrupted real updates must be refused cleanly, never crash the reader or a doc.
