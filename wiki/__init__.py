@@ -12,7 +12,7 @@ from wiki.cluster import channel_prefix
 from wiki.config import load_config
 from wiki.database import configure_durability
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
-from wiki.live import keep_packets_whole
+from wiki.live import init_live, keep_packets_whole, stored_listener
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -30,7 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_cli(app)
     from wiki.content import init_hub
 
-    init_hub(app)
+    init_live(app)
+    init_hub(app, stored_listener(app))
     return app
 
 
@@ -45,7 +46,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     csrf.init_app(app)
     limiter.init_app(app)
-    import wiki.collab  # noqa: F401  (registers the Socket.IO handlers before init_app)
+    import wiki.live.namespace  # noqa: F401  (registers the Socket.IO handlers before init_app)
 
     # Flask-SocketIO keeps the options of an earlier init_app, its Redis manager among them:
     # without Redis, say so, or an app made after one with Redis would still use it.

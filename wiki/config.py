@@ -20,8 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "MAX_DOCUMENT_CHARS": 500_000,
     "MAX_UPDATE_BYTES": 1024 * 1024,
-    "MAX_UPDATES_PER_S": 50,  # per editing session and document, on average
+    "MAX_UPDATES_PER_S": 50,  # per person and document, across sockets and processes
     "MAX_UPDATE_BURST": 200,
+    "MAX_JOINS_PER_S": 2,  # documents a person (or an address, signed out) opens live
+    "MAX_JOIN_BURST": 60,
     "REVISION_PAUSE_S": 60,
     "CHECKPOINT_EVERY_UPDATES": 500,
     "CRDT_ENGINE": None,  # None: y-py where it imports, else pycrdt
@@ -30,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    "PREVIEW_RATE_LIMIT": "30 per minute",  # per person: each renders up to MAX_DOCUMENT_CHARS
+    "RENDER_CACHE_BYTES": 32 * 1024 * 1024,  # rendered pages kept per process
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # False: Secure whenever the request came over HTTPS

@@ -7,12 +7,11 @@ from flask import Flask, current_app
 from crdt.engine import get_engine
 from crdt.errors import UpdateRejected
 from crdt.hub import Hub
-from crdt.room import Limits, StorageUnavailable
+from crdt.room import Limits, Listener, StorageUnavailable
 from crdt.store import Sender
 from wiki.cluster import publishing, start_bus
 from wiki.database import rooms_engine
 from wiki.errors import InvalidInput
-from wiki.live import broadcast_stored
 from wiki.models import Document, Organisation, Person
 from wiki.store import SqlUpdateStore
 
@@ -20,18 +19,19 @@ HUB_KEY = "jointly.hub"
 WAIT_S = 30.0
 
 
-def init_hub(app: Flask) -> None:
-    """Give the app its hub of live rooms, on the configured engine and database."""
+def init_hub(app: Flask, local: Listener) -> None:
+    """Give the app its hub of live rooms; ``local`` passes what they store to sockets."""
     store = SqlUpdateStore(rooms_engine(app))
     limits = Limits(
         max_update_bytes=app.config["MAX_UPDATE_BYTES"],
+        max_document_chars=app.config["MAX_DOCUMENT_CHARS"],
         checkpoint_every=app.config["CHECKPOINT_EVERY_UPDATES"],
         revision_pause_s=app.config["REVISION_PAUSE_S"],
     )
     engine = get_engine(app.config["CRDT_ENGINE"])
     app.extensions[HUB_KEY] = room_hub = Hub(engine, store, limits, history=store)
     # Set before any room opens: each room takes the hub's listener when it starts.
-    room_hub.listener = publishing(start_bus(app, room_hub), broadcast_stored)
+    room_hub.listener = publishing(start_bus(app, room_hub), local)
 
 
 def hub() -> Hub:

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from wiki import audit
-from wiki.collab import enforce_access
 from wiki.documents import (
     Grant,
     add_grant,
@@ -20,6 +19,7 @@ from wiki.documents import (
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, EmbargoForm, ShareForm, VisibilityForm, choices
+from wiki.live import enforce_access
 from wiki.models import Document, Organisation, Person, Share
 from wiki.pages import load_document
 from wiki.policy import Action, signed_in

@@ -10,6 +10,7 @@ from crdt import protocol
 from crdt.engine import TEXT_NAME
 from tests.browser.conftest import REPO
 from wiki import live as collab
+from wiki.live.contract import RETRYABLE, Code
 from wiki.models.people import OrgKind
 
 CONSTANTS_JS = REPO / "wiki" / "static" / "src" / "constants.js"
@@ -50,3 +51,15 @@ def test_editor_knows_every_organisation_kind() -> None:
     assert set(re.findall(r"^\s*(\w+):", block.group(1), flags=re.MULTILINE)) == {
         k.value for k in OrgKind
     }
+
+
+@pytest.mark.parametrize("code", list(Code), ids=lambda code: code.name)
+def test_editor_knows_every_reply_code(code: Code) -> None:
+    assert js_constants().get(f"CODE_{code.name}") == code.value
+
+
+def test_editor_retries_exactly_the_codes_the_server_calls_retryable() -> None:
+    block = re.search(r"RETRYABLE_CODES = \[(.*?)\];", CONSTANTS_JS.read_text(), flags=re.DOTALL)
+    assert block is not None
+    names = re.findall(r"CODE_(\w+)", block.group(1))
+    assert {Code[name] for name in names} == RETRYABLE

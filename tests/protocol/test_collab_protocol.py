@@ -16,7 +16,18 @@ from crdt import protocol
 from tests.browser.conftest import LiveServer
 from tests.protocol.collab_client import NAMESPACE, CollabClient, replica, signed_in_session
 
-NOT_FOUND = "There is no such document, or you do not have access to it."
+NOT_FOUND = {
+    "ok": False,
+    "code": "not_found",
+    "error": "There is no such document, or you do not have access to it.",
+    "retry": False,
+}
+READ_ONLY = {
+    "ok": False,
+    "code": "read_only",
+    "error": "You can view this document but not edit it.",
+    "retry": False,
+}
 EDITOR = "maria@civilsociety.example.org"  # Civil Society Network, shared with final-draft
 GOV = "alex@cabinet.example.gov"
 REVIEWER = "jo@integrity.example.org"  # Integrity Watch, not shared with final-draft
@@ -84,11 +95,8 @@ def test_unknown_and_hidden_documents_answer_the_same_error(live_server, clients
         (anonymous, "meeting-notes-14-may"),
         (anonymous, "no-such-document"),
     ):
-        assert client.call("join", {"doc": slug}) == {"ok": False, "error": NOT_FOUND}
-        assert client.send(slug, protocol.encode_sync_step1(b"\x00")) == {
-            "ok": False,
-            "error": NOT_FOUND,
-        }
+        assert client.call("join", {"doc": slug}) == NOT_FOUND
+        assert client.send(slug, protocol.encode_sync_step1(b"\x00")) == NOT_FOUND
 
 
 def test_anonymous_people_may_follow_public_documents_read_only(live_server, clients) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +108,7 @@ def test_anonymous_people_may_follow_public_documents_read_only(live_server, cli
     doc.apply_update(anonymous.next_frame().payload)
     assert "Why this plan" in doc.text()
     refused = anonymous.send("plan-narrative", protocol.encode_sync_update(doc.edit([(0, 0, "x")])))
-    assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+    assert refused == READ_ONLY
 
 
 def test_reviewer_updates_are_refused_and_change_nothing(live_server, clients) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +118,7 @@ def test_reviewer_updates_are_refused_and_change_nothing(live_server, clients) -
     before = raw(live_server, EDITOR, "meeting-notes-14-may")
     update = replica(ack["client_id"]).edit([(0, 0, "Reviewer was here. ")])
     refused = reviewer.send("meeting-notes-14-may", protocol.encode_sync_update(update))
-    assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+    assert refused == READ_ONLY
     assert raw(live_server, EDITOR, "meeting-notes-14-may") == before
 
 
@@ -122,7 +130,7 @@ def test_update_under_a_foreign_client_id_is_refused(live_server, clients) -> No
     before = raw(live_server, EDITOR, "extractive-payments")
     forged = replica(victim_id).edit([(0, 0, "Forged words. ")])
     refused = forger.send("extractive-payments", protocol.encode_sync_update(forged))
-    assert refused["ok"] is False
+    assert (refused["ok"], refused["code"], refused["retry"]) == (False, "forged", False)
     assert str(victim_id) in refused["error"] and "another" in refused["error"]
     assert raw(live_server, EDITOR, "extractive-payments") == before
 
@@ -133,11 +141,11 @@ def test_oversized_and_malformed_frames_are_refused_with_a_reason(live_server, c
     before = raw(live_server, EDITOR, "civil-society-asks")
     big = replica(ack["client_id"]).edit([(0, 0, "x" * (1024 * 1024 + 10))])
     refused = client.send("civil-society-asks", protocol.encode_sync_update(big))
-    assert refused["ok"] is False and "limit" in refused["error"]
+    assert refused["code"] == "too_large" and "limit" in refused["error"]
     garbage = client.send("civil-society-asks", protocol.encode_sync_update(b"\x05\xff\xff"))
-    assert garbage["ok"] is False and "malformed" in garbage["error"]
+    assert garbage["code"] == "malformed" and "malformed" in garbage["error"]
     not_binary = client.call("frame", {"doc": "civil-society-asks", "msg": "text"})
-    assert not_binary["ok"] is False
+    assert not_binary["code"] == "malformed"
     assert raw(live_server, EDITOR, "civil-society-asks") == before
 
 
@@ -199,7 +207,7 @@ def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients
         time.sleep(0.05)
     assert not member.sio.connected
     again = connect(live_server, clients, "kwame@openownership.example.org")
-    assert again.call("join", {"doc": "final-draft"}) == {"ok": False, "error": NOT_FOUND}
+    assert again.call("join", {"doc": "final-draft"}) == NOT_FOUND
 
 
 def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_socket(
@@ -218,7 +226,7 @@ def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_sock
     try:
         late = doc.edit([(0, 0, "Too late. ")])
         refused = member.send("final-draft", protocol.encode_sync_update(late))
-        assert refused == {"ok": False, "error": "You can view this document but not edit it."}
+        assert refused == READ_ONLY
         assert member.sio.connected  # viewing is still allowed
         text = raw(live_server, GOV, "final-draft")
         assert "Agreed. " in text and "Too late. " not in text
@@ -279,7 +287,7 @@ def test_a_flood_of_updates_is_refused_past_the_rate_limit_and_resent_without_lo
     answers = [acks.get(timeout=30) for _ in flood]
     limited = [a for a in answers if not a["ok"] and a["error"].startswith("Too many edits")]
     assert limited, answers[-3:]
-    assert all(a["retry"] is True for a in limited)
+    assert all(a["retry"] is True and a["code"] == "rate_limited" for a in limited)
     assert limited[0]["error"] == (
         "Too many edits at once (the limit is 50 a second); the editor resends them."
     )

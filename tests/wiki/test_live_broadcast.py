@@ -59,9 +59,10 @@ def test_a_batch_from_several_sockets_arrives_as_one_update_holding_all(
     watcher: Watcher,
 ) -> None:
     client, doc_id = watcher
+    app = client.app
     typed = two_writers()
     batch = [Stored(1, typed[0], "one-socket"), Stored(2, typed[1], STORED_ELSEWHERE)]
-    broadcast_stored(doc_id, batch)
+    broadcast_stored(app, doc_id, batch)
     received = updates_received(client)
     assert len(received) == 1
     replica = get_engine().new_doc()
@@ -71,9 +72,10 @@ def test_a_batch_from_several_sockets_arrives_as_one_update_holding_all(
 
 def test_a_lone_update_goes_to_everyone_but_its_sender(watcher: Watcher) -> None:
     client, doc_id = watcher
+    app = client.app
     own_sid = socketio.server.manager.sid_from_eio_sid(client.eio_sid, NAMESPACE)
     typed = two_writers()
-    broadcast_stored(doc_id, [Stored(1, typed[0], own_sid)])
+    broadcast_stored(app, doc_id, [Stored(1, typed[0], own_sid)])
     assert updates_received(client) == []
-    broadcast_stored(doc_id, [Stored(2, typed[1], "another-socket")])
+    broadcast_stored(app, doc_id, [Stored(2, typed[1], "another-socket")])
     assert updates_received(client) == [typed[1]]

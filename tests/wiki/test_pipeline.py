@@ -25,6 +25,7 @@ from tests.wiki.conftest import Browser
 from wiki import content
 from wiki.documents import find_document
 from wiki.extensions import db
+from wiki.live import stored_listener
 from wiki.models import Document, Person
 
 WAIT_S = 30.0
@@ -186,7 +187,7 @@ def test_corrupted_updates_are_refused_or_harmless_and_the_log_holds_exactly_the
     with app.app_context():  # the app on this engine, as CRDT_ENGINE would set it
         content.hub().close()
         app.config["CRDT_ENGINE"] = engine
-        content.init_hub(app)
+        content.init_hub(app, stored_listener(app))
     gov_browser = as_person("gov@example.org")
     new_page(gov_browser, "fuzz", "Fuzz")
     form_save(gov_browser, "fuzz", PLAN, base_on_form(gov_browser, "fuzz"))

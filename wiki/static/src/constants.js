@@ -1,5 +1,5 @@
 // The wire contract with the server, named once. Mirrors crdt/engine.py (TEXT_NAME),
-// crdt/protocol.py (message numbers) and wiki/collab.py (namespace and events).
+// crdt/protocol.py (message numbers) and wiki/live/contract.py (namespace, events, codes).
 
 /** Name of the one shared Y.Text of every document. */
 export const Y_TEXT_NAME = "markdown";
@@ -9,6 +9,27 @@ export const NAMESPACE = "/collab";
 export const EVENT_JOIN = "join";
 export const EVENT_FRAME = "frame";
 export const EVENT_LEAVE = "leave";
+
+/** Why the server refused an event: the `code` of a refusal. */
+export const CODE_NOT_FOUND = "not_found";
+export const CODE_NOT_JOINED = "not_joined";
+export const CODE_READ_ONLY = "read_only";
+export const CODE_TOO_LARGE = "too_large";
+export const CODE_MALFORMED = "malformed";
+export const CODE_FORGED = "forged";
+export const CODE_RATE_LIMITED = "rate_limited";
+export const CODE_MISSING_DEPENDENCY = "missing_dependency";
+export const CODE_STORAGE_UNAVAILABLE = "storage_unavailable";
+export const CODE_BUSY = "busy";
+export const CODE_INTERNAL = "internal";
+
+/** Refusals worth sending again later; every other refusal is final. */
+export const RETRYABLE_CODES = [
+  CODE_RATE_LIMITED,
+  CODE_MISSING_DEPENDENCY,
+  CODE_STORAGE_UNAVAILABLE,
+  CODE_BUSY,
+];
 
 /** y-protocols message types (first varuint of a frame). */
 export const MESSAGE_SYNC = 0;

@@ -7,7 +7,7 @@
 import { io } from "socket.io-client";
 import * as Y from "yjs";
 import { ObservableV2 } from "lib0/observable";
-import { applyAwarenessUpdate, encodeAwarenessUpdate } from "y-protocols/awareness";
+import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { forgetOthers, rekeyAwareness } from "./awareness.js";
 import {
   EVENT_FRAME,
@@ -20,6 +20,7 @@ import {
   SYNC_STEP2,
 } from "./constants.js";
 import { Outbox } from "./outbox.js";
+import { applyAwarenessSafely, isRetryable, needsJoin } from "./replies.js";
 import {
   decodeMessage,
   encodeAwareness,
@@ -33,6 +34,7 @@ const ACK_TIMEOUT_MS = 30_000;
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 30_000;
 const REANNOUNCE_DELAY_MS = 300;
+const AWARENESS_INTERVAL_MS = 100; // presence goes out at most ten times a second
 
 export const SOCKET_OPTIONS = {
   transports: ["polling", "websocket"],
@@ -145,7 +147,7 @@ export class CollabProvider extends ObservableV2 {
       return;
     }
     if (message.type === MESSAGE_SYNC) this.handleSync(message);
-    else if (message.type === MESSAGE_AWARENESS) applyAwarenessUpdate(this.awareness, message.payload, this);
+    else if (message.type === MESSAGE_AWARENESS) applyAwarenessSafely(this.awareness, message.payload, this);
   }
 
   handleSync({ subtype, payload }) {
@@ -201,6 +203,9 @@ export class CollabProvider extends ObservableV2 {
         this.outbox.retry(entries);
         if (reply?.error) this.emit("delayed", [reply.error]);
         this.scheduleRetry();
+      } else if (needsJoin(reply)) {
+        this.outbox.retry(entries); // the server forgot our join: join again, then resend
+        this.restart();
       } else {
         this.outbox.refuse(entries);
         this.emit("refused", [reply?.error || "The server refused a change."]);
@@ -218,7 +223,10 @@ export class CollabProvider extends ObservableV2 {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
   }
 
-  /** Send our presence; while one is in flight only the newest state waits to follow it. */
+  /**
+   * Send our presence; while one is in flight, or sent less than AWARENESS_INTERVAL_MS ago,
+   * only the newest state waits to follow it.
+   */
   sendAwareness() {
     if (!this.joined) return;
     if (this.awarenessInFlight) {
@@ -228,9 +236,14 @@ export class CollabProvider extends ObservableV2 {
     this.awarenessInFlight = true;
     this.awarenessStale = false;
     const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
-    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, () => {
-      this.awarenessInFlight = false;
-      if (this.awarenessStale) this.sendAwareness();
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+      const refused = !err && reply?.ok !== true && isRetryable(reply);
+      if (refused) this.awarenessStale = true; // too fast: the newest state follows later
+      const wait = refused ? RETRY_MIN_MS : AWARENESS_INTERVAL_MS;
+      setTimeout(() => {
+        this.awarenessInFlight = false;
+        if (this.awarenessStale) this.sendAwareness();
+      }, wait);
     });
   }
 
@@ -302,10 +315,4 @@ export class CollabProvider extends ObservableV2 {
 
 function lostState() {
   return navigator.onLine === false ? "offline" : "reconnecting";
-}
-
-/** Storage trouble and timeouts are worth a retry; a refusal is final. */
-function isRetryable(reply) {
-  if (reply?.retry === true) return true;
-  return /resen[dt]|try again|storage|join the document/i.test(reply?.error || "");
 }

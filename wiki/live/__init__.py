@@ -1,0 +1,29 @@
+"""Live co-editing: the ``/collab`` namespace, who is in which document, and the one sender.
+
+Owns the socket contract (``contract``), the registry and the access epoch (``state``),
+grants asked of the policy (``grants``), the one module that sends to sockets (``sender``),
+presence (``presence``), a frame's work (``editing``), access withdrawn (``access``) and
+rate limits (``throttle``). It may import the policy, documents, content and the cluster
+bus, never another package's views.
+"""
+
+from __future__ import annotations
+
+from wiki.live.access import disconnect_sessions, enforce_access
+from wiki.live.contract import EVENT_FRAME, EVENT_JOIN, EVENT_LEAVE, NAMESPACE, Code
+from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener
+from wiki.live.state import init_live
+
+__all__ = [
+    "EVENT_FRAME",
+    "EVENT_JOIN",
+    "EVENT_LEAVE",
+    "NAMESPACE",
+    "Code",
+    "broadcast_stored",
+    "disconnect_sessions",
+    "enforce_access",
+    "init_live",
+    "keep_packets_whole",
+    "stored_listener",
+]

@@ -1,0 +1,86 @@
+"""Awareness (who is here, where their cursor is): relayed with the identity the server knows.
+
+A state is parsed strictly (JSON as browsers write it: no NaN or Infinity), limited in size
+and rate per socket, and re-serialised with the server's identity for the person, so that
+nothing a client sends can break another client's parser or speak for someone else.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crdt import protocol
+from crdt.errors import ProtocolError
+from wiki.live.contract import Code, ok, refuse
+from wiki.live.sender import to_document, to_socket
+from wiki.live.state import Participant, live_state
+
+MAX_AWARENESS_BYTES = 4096  # one person's presence: a name, a colour, a cursor
+MAX_AWARENESS_PER_S = 20  # per socket; the editor sends at most ten a second
+MAX_AWARENESS_BURST = 40
+TOO_BIG = f"A presence state may be at most {MAX_AWARENESS_BYTES} bytes."
+TOO_OFTEN = "Presence updates too often; the editor sends the newest again shortly."
+
+
+def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
+    """Relay a participant's own presence to the others, with its identity set by the server."""
+    if not participant.awareness.take():
+        return refuse(Code.RATE_LIMITED, TOO_OFTEN)
+    entries = []
+    for entry in protocol.decode_awareness(payload):
+        if entry.client_id != participant.client_id:
+            continue  # a socket speaks only for its own client id, never for someone else's
+        if len(entry.state_json.encode()) > MAX_AWARENESS_BYTES:
+            return refuse(Code.TOO_LARGE, TOO_BIG)
+        state = parse_state(entry.state_json)
+        if state is not None:
+            state["user"] = participant.grant.identity
+        text = json.dumps(state, allow_nan=False, separators=(",", ":"))
+        rewritten = protocol.AwarenessEntry(entry.client_id, entry.clock, text)
+        participant.awareness_clocks[entry.client_id] = entry.clock
+        participant.presence = rewritten if state is not None else None
+        entries.append(rewritten)
+    if entries:
+        update = protocol.encode_awareness_update(entries)
+        to_document(participant.doc_id, protocol.encode_awareness(update), participant.sid)
+    return ok()
+
+
+def parse_state(text: str) -> dict[str, Any] | None:
+    """A presence state: an object, or null when the client left; anything else is refused."""
+    try:
+        state = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError as error:
+        raise ProtocolError(f"the presence state is not JSON: {error}") from error
+    if state is not None and not isinstance(state, dict):
+        raise ProtocolError("a presence state must be a JSON object or null")
+    return state
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def send_presence(asking: Participant) -> None:
+    """Send the asking socket everyone else's current presence in the document."""
+    entries = [
+        other.presence
+        for other in live_state().members(asking.doc_id)
+        if other.sid != asking.sid and other.presence is not None
+    ]
+    if entries:
+        update = protocol.encode_awareness_update(entries)
+        to_socket(asking.sid, asking.slug, protocol.encode_awareness(update))
+
+
+def announce_gone(participant: Participant) -> None:
+    """Tell the others at once that a participant left, instead of waiting for a timeout."""
+    if not participant.awareness_clocks:
+        return
+    entries = [
+        protocol.AwarenessEntry(cid, clock + 1, "null")
+        for cid, clock in participant.awareness_clocks.items()
+    ]
+    msg = protocol.encode_awareness(protocol.encode_awareness_update(entries))
+    to_document(participant.doc_id, msg, participant.sid)

@@ -1,0 +1,136 @@
+"""The one module that sends to sockets.
+
+A document's frames go to the sockets registered in it whose grant still holds; a socket
+whose grant was retired is asked about again first, and closed if it lost access (or if its
+answer cannot be settled: it reconnects and resyncs rather than miss a frame). Membership of
+a document is therefore access, whichever thread sends and whenever access changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+
+from crdt.engine import merge_updates
+from crdt.protocol import encode_sync_update
+from crdt.room import Listener, Stored
+from wiki.extensions import socketio
+from wiki.live.contract import EVENT_FRAME, NAMESPACE
+from wiki.live.grants import recheck
+from wiki.live.state import Participant, live_state
+
+# python-socketio methods that ``keep_packets_whole`` wraps; pyproject pins the version.
+SEND_METHODS = (("server", "_send_packet"), ("manager", "emit"))
+
+
+def to_socket(sid: str, slug: str, msg: bytes) -> None:
+    """Send one y-protocols message to one socket that asked for it."""
+    socketio.emit(EVENT_FRAME, {"doc": slug, "msg": msg}, to=sid, namespace=NAMESPACE)
+
+
+def to_document(
+    doc_id: int, msg: bytes, skip_sid: str | None = None, app: Flask | None = None
+) -> None:
+    """Send a message to every socket in the document that may still see it."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    state = live_state(app)
+    members = [p for p in state.members(doc_id) if p.sid != skip_sid]
+    stale = [p for p in members if not state.holds(p.grant)]
+    if stale:
+        confirm(stale, app)
+    slugs: dict[str, list[str]] = {}
+    for participant in members:
+        if state.holds(participant.grant):
+            slugs.setdefault(participant.slug, []).append(participant.sid)
+    for slug, sids in slugs.items():
+        socketio.emit(
+            EVENT_FRAME,
+            {"doc": slug, "msg": msg},
+            to=sids,
+            namespace=NAMESPACE,
+            ignore_queue=True,  # other processes send to their own sockets
+        )
+
+
+def close_sockets(sids: Iterable[str]) -> None:
+    """Close sockets of this process at once."""
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+
+
+def stored_listener(app: Flask) -> Listener:
+    """A room listener that sends each stored batch to the document's sockets."""
+
+    def listener(doc_id: int, stored: Sequence[Stored]) -> None:
+        broadcast_stored(app, doc_id, stored)
+
+    return listener
+
+
+def broadcast_stored(app: Flask, doc_id: int, stored: Sequence[Stored]) -> None:
+    """Send a batch of stored updates to this process's sockets in the document, as one frame.
+
+    A busy room stores many updates at once; one merged update per batch, rather than a
+    frame per update to every socket, keeps the sending from falling behind. A lone update
+    skips its sender's socket. A merged one goes to every socket: a sender gets its own
+    update back with the others', and Yjs ignores what it already holds. Other processes
+    get the updates from the cluster bus and send them to their own sockets.
+    """
+    origins = {update.origin for update in stored}
+    sender = origins.pop() if len(origins) == 1 else None
+    msg = encode_sync_update(merge_updates([u.data for u in stored]))
+    to_document(doc_id, msg, sender if isinstance(sender, str) else None, app)
+
+
+def confirm(stale: list[Participant], app: Flask | None = None) -> None:
+    """Ask the policy again for each participant; unregister and close the lost ones."""
+    if app is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = live_state(app)
+    same_app = has_app_context() and current_app._get_current_object() is app  # type: ignore[attr-defined]
+    with contextlib.nullcontext() if same_app else app.app_context():
+        lost = [participant.sid for participant in stale if not recheck(state, participant)]
+    close_sockets(lost)
+
+
+def keep_packets_whole(server: Any) -> None:
+    """Have each Socket.IO packet reach a socket in one piece, whichever thread sends it.
+
+    python-socketio sends a binary event as a header message followed by one message per
+    attachment, and nothing stops another thread from sending to the same socket in
+    between; the client then reads that message as the attachment (the browser drops the
+    connection, a Python client misreads the frame). Rooms broadcast on their own threads
+    while handlers answer on theirs, and python-socketio offers no public hook around a
+    packet's sends, so its own send methods are wrapped in one lock. They are private:
+    the version is pinned, and a server whose methods are missing refuses to start.
+    """
+    owners = {"server": server, "manager": server.manager}
+    missing = [
+        f"{owner}.{name}"
+        for owner, name in SEND_METHODS
+        if not callable(getattr(owners[owner], name, None))
+    ]
+    if missing:
+        raise RuntimeError(
+            f"python-socketio has no {', '.join(missing)}: Jointly needs them to keep binary "
+            "frames whole. Install the version pyproject.toml pins (pip install -e .)."
+        )
+    lock = threading.RLock()
+    wrapped = [(owners[owner], name) for owner, name in SEND_METHODS]
+    handle_emit = getattr(server.manager, "_handle_emit", None)  # a message queue's manager
+    if callable(handle_emit):
+        wrapped.append((server.manager, "_handle_emit"))
+    for owner, name in wrapped:
+        setattr(owner, name, _holding(lock, getattr(owner, name)))
+
+
+def _holding(lock: threading.RLock, send: Callable[..., Any]) -> Callable[..., Any]:
+    def send_whole(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return send(*args, **kwargs)
+
+    return send_whole

@@ -1,0 +1,141 @@
+"""Who follows which document live in this process, and the epoch of access decisions.
+
+Membership here is what the one sender delivers to: a socket receives a document's frames
+only while it is registered in that document with a grant that still holds. State lives in
+``app.extensions``, so two apps in one process share nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import Flask, current_app
+
+from crdt.protocol import AwarenessEntry
+from crdt.store import Sender
+from wiki.cluster import channel_prefix
+from wiki.live.throttle import Allowance, TokenBucket, allowance
+from wiki.models.types import utcnow
+
+STATE_KEY = "jointly.live"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What the policy answered for one socket in one document, and whom it speaks as.
+
+    A socket's frames ask the policy once, then use its answer until access may have
+    changed. Every change of who may see or edit a document is announced in every process
+    and starts a new epoch, which retires every grant made before it; an embargo changes
+    access at its end by itself, so a grant made during one ends then.
+    """
+
+    epoch: int  # read before the policy's inputs were
+    sender: Sender | None  # whom an edit is stored as; None: may not edit
+    identity: dict[str, str]  # for others' presence lists and cursor labels
+    until: datetime | None = None  # a pending embargo's end
+
+
+@dataclass
+class Participant:
+    """One socket's presence in one document."""
+
+    sid: str
+    doc_id: int
+    slug: str
+    client_id: int
+    person_id: int | None
+    login_session: str | None
+    grant: Grant
+    awareness: TokenBucket
+    client_stored: bool = False  # the room knows the client id as this person's
+    awareness_clocks: dict[int, int] = field(default_factory=dict)
+    presence: AwarenessEntry | None = None  # the last state relayed, identity set
+
+
+class LiveState:
+    """The registry of one app's live sockets."""
+
+    def __init__(self, updates: Allowance, joins: Allowance) -> None:
+        self.updates, self.joins = updates, joins
+        self._lock = threading.Lock()
+        self._joined: dict[str, dict[str, Participant]] = {}
+        self._sockets: dict[str, set[str]] = {}  # by login session
+        self._epoch = 0
+
+    @property
+    def epoch(self) -> int:
+        """Changes whenever who may see or edit a document may have changed.
+
+        Read it before reading what the policy depends on, so that a change committed
+        meanwhile retires the answer.
+        """
+        return self._epoch
+
+    def access_changed(self) -> None:
+        """Retire every grant; call once the change is committed."""
+        with self._lock:
+            self._epoch += 1
+
+    def holds(self, grant: Grant) -> bool:
+        """Whether nothing that could change the policy's answer happened since ``grant``."""
+        return grant.epoch == self._epoch and (grant.until is None or utcnow() < grant.until)
+
+    def track(self, login_session: str, sid: str) -> None:
+        with self._lock:
+            self._sockets.setdefault(login_session, set()).add(sid)
+
+    def sockets_of(self, login_sessions: list[str]) -> list[str]:
+        """Forget and return the sockets opened under these login sessions."""
+        with self._lock:
+            return [sid for ls in login_sessions for sid in self._sockets.pop(ls, set())]
+
+    def add(self, participant: Participant) -> None:
+        with self._lock:
+            self._joined.setdefault(participant.sid, {})[participant.slug] = participant
+
+    def get(self, sid: str, slug: str) -> Participant | None:
+        with self._lock:
+            return self._joined.get(sid, {}).get(slug)
+
+    def remove(self, sid: str, slug: str) -> Participant | None:
+        with self._lock:
+            return self._joined.get(sid, {}).pop(slug, None)
+
+    def drop_socket(self, sid: str) -> list[Participant]:
+        """Forget a closed socket; the documents it was in."""
+        with self._lock:
+            for sids in self._sockets.values():
+                sids.discard(sid)
+            return list(self._joined.pop(sid, {}).values())
+
+    def members(self, doc_id: int) -> list[Participant]:
+        """Every registered participant of a document, whatever its grant."""
+        with self._lock:
+            return [
+                participant
+                for joined in self._joined.values()
+                for participant in joined.values()
+                if participant.doc_id == doc_id
+            ]
+
+
+def init_live(app: Flask) -> None:
+    """Give the app its registry and its rate limits."""
+    config, url = app.config, app.config["REDIS_URL"]
+    prefix = channel_prefix(app)
+    app.extensions[STATE_KEY] = LiveState(
+        updates=allowance(
+            url, f"{prefix}:updates", config["MAX_UPDATES_PER_S"], config["MAX_UPDATE_BURST"]
+        ),
+        joins=allowance(
+            url, f"{prefix}:joins", config["MAX_JOINS_PER_S"], config["MAX_JOIN_BURST"]
+        ),
+    )
+
+
+def live_state(app: Flask | None = None) -> LiveState:
+    """The app's registry (the current app's by default)."""
+    return (app or current_app).extensions[STATE_KEY]  # type: ignore[no-any-return]
