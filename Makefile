@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/history.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/render.py
 
 clean:
 	rm -rf $(VENV) node_modules wiki/static/dist

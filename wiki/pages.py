@@ -13,6 +13,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -20,11 +21,12 @@ from werkzeug.wrappers import Response
 from wiki import audit, content, history
 from wiki.documents import create_document, find_document, starting_text
 from wiki.errors import InvalidInput
-from wiki.extensions import db
+from wiki.extensions import db, limiter
 from wiki.forms import DocumentForm, EditForm
 from wiki.models import Document, DocumentKind, Role
 from wiki.policy import Action, can, signed_in, visible
 from wiki.render import render_markdown
+from wiki.render_cache import rendered_document
 
 bp = Blueprint("pages", __name__)
 
@@ -95,7 +97,8 @@ def new_document() -> str | Response:
 def view(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
     text, seq = content.read_text(doc)
-    return render_template("document.html", doc=doc, html=render_markdown(text), seq=seq)
+    html = rendered_document(doc.id, seq, text)
+    return render_template("document.html", doc=doc, html=html, seq=seq)
 
 
 @bp.get("/<slug>/raw")
@@ -105,8 +108,21 @@ def raw(slug: str) -> tuple[str, int, dict[str, str]]:
     return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
 
 
-@bp.post("/-/preview")
-def preview() -> str:
+def _preview_limit() -> str:
+    return str(current_app.config["PREVIEW_RATE_LIMIT"])
+
+
+def _preview_key() -> str:
+    # Per person, not per address: a whole ministry may sit behind one.
+    person = signed_in(current_user)
+    return f"person:{person.id}" if person else get_remote_address()
+
+
+@bp.post("/<slug>/preview")
+@limiter.limit(_preview_limit, key_func=_preview_key)
+def preview(slug: str) -> str:
+    """The live editor's rendering of unsaved text, for people who may edit ``slug``."""
+    load_document(slug, Action.EDIT)
     text = request.form.get("text", "")
     if len(text) > current_app.config["MAX_DOCUMENT_CHARS"]:
         abort(413)
