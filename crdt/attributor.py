@@ -13,6 +13,7 @@ import secrets
 from dataclasses import replace
 
 from crdt.attribution import Attribution
+from crdt.commit import replay
 from crdt.engine import Doc, Engine
 from crdt.revisions import REVISION_PAUSE_S, RevisionTracker
 from crdt.store import HistoryCheckpoint, HistoryStore, LogRecord, RevisionRow, UpdateStore
@@ -55,12 +56,7 @@ class Attributor:
         self.seq = self._checkpointed = checkpoint.seq
         self.attribution = Attribution.from_bytes(checkpoint.data)
         self.tracker = RevisionTracker.from_dict(json.loads(checkpoint.tracker), self._pause_s)
-        snapshot = self._store.snapshot(self.doc_id, checkpoint.seq)
-        self._shadow = self._new_shadow()
-        if snapshot.state is not None:
-            self._shadow.apply_update(snapshot.state)
-        for record in snapshot.tail:
-            self._shadow.apply_update(record.data)
+        self._shadow = replay(self._new_shadow(), self._store.snapshot(self.doc_id, checkpoint.seq))
         if self.tracker.revision:
             rows = self._history.revision_rows(self.doc_id, [self.tracker.revision])
             self._open = replace(rows[0]) if rows else None
@@ -127,7 +123,3 @@ class Attributor:
         if self._copy is None or self._copy[0] != self.seq:
             self._copy = (self.seq, Attribution.from_bytes(self.attribution.to_bytes()))
         return self._copy[1]
-
-    def close(self) -> None:
-        """Drop the shadow document (on the owning thread, as y-py requires)."""
-        del self._shadow

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import threading
 import time
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
+import pytest
 import socketio
+from packaging.requirements import Requirement
 from socketio import packet
 
 from wiki.live import NAMESPACE, keep_packets_whole
 
 SENDS = 40
+REPO = Path(__file__).resolve().parents[2]
 
 
 class Wire:
@@ -69,3 +75,19 @@ def test_no_frame_is_split_once_packets_are_kept_whole() -> None:
     server = socketio.Server(async_mode="threading")
     keep_packets_whole(server)
     assert cross(server, Wire()) == 0
+
+
+def test_a_server_without_the_wrapped_methods_refuses_to_start() -> None:
+    for owner, name in (("server", "_send_packet"), ("manager", "emit")):
+        server = socketio.Server(async_mode="threading")
+        setattr(server if owner == "server" else server.manager, name, None)
+        with pytest.raises(RuntimeError, match=rf"python-socketio has no {owner}\.{name}: "):
+            keep_packets_whole(server)
+
+
+def test_the_socketio_version_the_wrapper_was_checked_against_is_pinned() -> None:
+    pins = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [dep for dep in pins["dependencies"] if dep.startswith("python-socketio")]
+    assert wanted, "pyproject.toml must pin python-socketio: the wrapper patches its methods"
+    assert all(Requirement(dep).specifier.contains(version("python-socketio")) for dep in wanted)
+    assert all("<" in str(Requirement(dep).specifier) for dep in wanted), wanted
