@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import crdt.engine as engine_module
+import crdt.ypydoc as ypydoc_module
 from crdt.engine import (
     EMPTY_UPDATE,
     ENGINE_ENV,
@@ -382,10 +382,10 @@ def test_ypy_doc_in_a_cycle_collected_on_another_thread_is_dropped_on_its_own() 
         collector = threading.Thread(target=gc.collect)
         collector.start()
         collector.join()
-        parked = engine_module._orphans.get(threading.current_thread(), [])
+        parked = ypydoc_module._orphans.get(threading.current_thread(), [])
         assert [str(parts["_text"]) for parts in parked] == ["kept"]  # for this thread to drop
         release_orphans()
-        assert threading.current_thread() not in engine_module._orphans
+        assert threading.current_thread() not in ypydoc_module._orphans
     finally:
         gc.enable()
 

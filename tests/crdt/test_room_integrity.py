@@ -152,7 +152,8 @@ def forge(plan: Forgery, client: int, known: int, chars: list[tuple[int, int]]) 
             origin = pool[part.after * len(pool) // FRACTION] if pool else None
             body = text("PQRST"[n] * part.length)
             structs.append(
-                item(STRING, body) if origin is None
+                item(STRING, body)
+                if origin is None
                 else bytes([HAS_ORIGIN | STRING]) + uints(*origin) + body
             )
         if part.kind == "text":
@@ -173,8 +174,9 @@ def neighbour(plan: Forgery, seen: Seen, other: int) -> list[tuple[int, int, lis
     return []
 
 
-def with_neighbour(forged: Forged, sections: list[tuple[int, int, list[bytes]]],
-                   first: bool) -> bytes:
+def with_neighbour(
+    forged: Forged, sections: list[tuple[int, int, list[bytes]]], first: bool
+) -> bytes:
     """The forged update with the neighbour's sections spliced in before or after its own."""
     own = forged.data[1:-1]  # one section, then the empty delete set
     others = update(sections)[1:-1]
@@ -207,9 +209,12 @@ def test_room_refuses_structs_cut_off_from_their_clock_and_stays_coherent(
             data = with_neighbour(forged, neighbour(plan, seen, cso_id), plan.neighbour_first)
             refused = outcome(room, GOV, gov_id, data)
             expected = (
-                ClockOverlap if forged.straddles
-                else None if forged.contiguous
-                else ClockGap if forged.skips
+                ClockOverlap
+                if forged.straddles
+                else None
+                if forged.contiguous
+                else ClockGap
+                if forged.skips
                 else MissingDependency
             )
             assert refused is expected, parse_update(data)
@@ -276,7 +281,8 @@ def test_live_edits_past_the_character_limit_are_refused_and_change_nothing(
     assert refusal(room, GOV, gov_id, gov.edit([(12, 0, "b" * 8)])) is None  # at the limit
     before = coherent(engine, store, room)
     assert refusal(room, GOV, gov_id, gov.edit([(0, 0, "c")])) == (
-        DocumentTooLarge, "the text would be 21 characters long; the limit is 20"
+        DocumentTooLarge,
+        "the text would be 21 characters long; the limit is 20",
     )
     assert coherent(engine, store, room) == before
     assert before.text == "a" * 12 + "b" * 8
@@ -287,7 +293,8 @@ def test_live_edits_past_the_character_limit_are_refused_and_change_nothing(
     assert refusal(room, CSO, cso_id, cso.edit([(15, 0, "🎉" * 5)])) is None  # code points
     assert room.text().result(WAIT_S)[0] == "d" * 10 + "b" * 5 + "🎉" * 5
     assert refusal(room, CSO, cso_id, cso.edit([(0, 0, "e")])) == (
-        DocumentTooLarge, "the text would be 21 characters long; the limit is 20"
+        DocumentTooLarge,
+        "the text would be 21 characters long; the limit is 20",
     )
     assert coherent(engine, store, room).text == "d" * 10 + "b" * 5 + "🎉" * 5
 
@@ -311,7 +318,8 @@ def test_form_edit_merged_with_live_edits_past_the_limit_is_refused(
     assert refusal(room, GOV, gov_id, gov.edit([(10, 0, " More.")])) is None  # 16 characters
     form_id, form = room.form_update(CSO.person_id, 1, "Live text. Form text.").result(WAIT_S)
     assert refusal(room, CSO, form_id, form) == (
-        DocumentTooLarge, "the text would be 27 characters long; the limit is 20"
+        DocumentTooLarge,
+        "the text would be 27 characters long; the limit is 20",
     )
     assert coherent(engine, store, room).text == "Live text. More."
 
@@ -334,7 +342,8 @@ def test_text_already_past_a_lowered_limit_may_shrink_but_not_grow(
         before = coherent(engine, store, room)
         assert len(before.text) == 26
         assert refusal(room, CSO, cso_id, cso.edit([(0, 1, "12")])) == (
-            DocumentTooLarge, "the text would be 27 characters long; the limit is 20"
+            DocumentTooLarge,
+            "the text would be 27 characters long; the limit is 20",
         )
         assert coherent(engine, store, room) == before
     finally:

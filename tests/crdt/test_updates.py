@@ -21,11 +21,10 @@ from crdt.errors import (
     OversizedUpdate,
     UnsupportedContent,
 )
+from crdt.fastreader import _FastReader, _NotFast
+from crdt.fullreader import _UpdateReader
 from crdt.protocol import write_buf, write_uint
 from crdt.updates import (
-    _FastReader,
-    _NotFast,
-    _UpdateReader,
     check_update,
     encode_state_vector,
     parse_state_vector,
@@ -293,8 +292,9 @@ def test_check_update_refuses_a_yjs_merge_that_skips_own_edits_the_server_lacks(
     peer: YjsPeer,
 ) -> None:
     # A browser's outbox merges its queued updates; around one the server refused, this is it.
-    first, _refused, last = (peer.edit(ops) for ops in ([(0, 0, "abc")], [(3, 0, "de")],
-                                                        [(0, 0, "f")]))
+    first, _refused, last = (
+        peer.edit(ops) for ops in ([(0, 0, "abc")], [(3, 0, "de")], [(0, 0, "f")])
+    )
     merged = peer.merge([first, last])
     assert parse_update(merged).skips == {1000: [(3, 2)]}
     for known, jump in (({}, "3 to 5"), ({1000: 3}, "3 to 5"), ({1000: 4}, "4 to 5")):
@@ -328,10 +328,18 @@ SKIPS = [
     ("skip within a known run", [(OWN, 0, [ABC, skip(2), ABC])], {OWN: 8}, False),
     ("skip past the known end", [(OWN, 0, [ABC, skip(2), ABC])], {OWN: 4}, True),
     ("skip alone under another client", [(OTHER, 0, [skip(5)]), (OWN, 0, [ABC])], {}, False),
-    ("known structs of another client, sections out of order",
-     [(OWN, 0, [ABC]), (OTHER, 0, [skip(2), gc(3)])], {OTHER: 5}, False),
-    ("start past the known clock, no skip: it waits for the edits before it",
-     [(OWN, 3, [ABC])], {}, False),
+    (
+        "known structs of another client, sections out of order",
+        [(OWN, 0, [ABC]), (OTHER, 0, [skip(2), gc(3)])],
+        {OTHER: 5},
+        False,
+    ),
+    (
+        "start past the known clock, no skip: it waits for the edits before it",
+        [(OWN, 3, [ABC])],
+        {},
+        False,
+    ),
     ("start exactly at the known clock", [(OWN, 3, [ABC, ABC])], {OWN: 3}, False),
 ]
 
@@ -351,8 +359,13 @@ def test_check_update_refuses_structs_that_a_skip_cuts_off_from_the_known_clocks
 
 def test_check_update_refuses_a_struct_half_known_to_the_server() -> None:
     ab, cd = item(STRING, text("ab")), item(STRING, text("cd"))
-    for known, refused in (({OWN: 1}, True), ({OWN: 3}, True), ({OWN: 2}, False),
-                           ({OWN: 4}, False), ({}, False)):
+    for known, refused in (
+        ({OWN: 1}, True),
+        ({OWN: 3}, True),
+        ({OWN: 2}, False),
+        ({OWN: 4}, False),
+        ({}, False),
+    ):
         data = update([(OWN, 0, [ab, cd])])  # two structs: clocks 0-1 and 2-3
         try:
             check_update(data, max_bytes=1000, allowed_writers={OWN}, known=known)
@@ -362,8 +375,9 @@ def test_check_update_refuses_a_struct_half_known_to_the_server() -> None:
         else:
             assert not refused, f"{known}: accepted"
     # Another client's structs must be known whole anyway; only the sender's own are cut.
-    check_update(update([(OTHER, 0, [ab])]), max_bytes=1000, allowed_writers={OWN},
-                 known={OTHER: 2})
+    check_update(
+        update([(OTHER, 0, [ab])]), max_bytes=1000, allowed_writers={OWN}, known={OTHER: 2}
+    )
 
 
 def test_parse_counts_the_code_points_an_update_inserts(engine: Engine, peer: YjsPeer) -> None:

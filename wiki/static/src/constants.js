@@ -1,4 +1,4 @@
-// The wire contract with the server, named once. Mirrors crdt/engine.py (TEXT_NAME),
+// The wire contract with the server, named once. Mirrors crdt/doc.py (TEXT_NAME),
 // crdt/protocol.py (message numbers) and wiki/live/contract.py (namespace, events, codes).
 
 /** Name of the one shared Y.Text of every document. */
