@@ -8,6 +8,7 @@ nothing a client sends can break another client's parser or speak for someone el
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from crdt import protocol
@@ -50,7 +51,7 @@ def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
 def parse_state(text: str) -> dict[str, Any] | None:
     """A presence state: an object, or null when the client left; anything else is refused."""
     try:
-        state = json.loads(text, parse_constant=_refuse_constant)
+        state = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite)
     except ValueError as error:
         raise ProtocolError(f"the presence state is not JSON: {error}") from error
     if state is not None and not isinstance(state, dict):
@@ -60,6 +61,13 @@ def parse_state(text: str) -> dict[str, Any] | None:
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999: valid JSON that no JSON writer can write back
+        raise ValueError(f"{text} is too large a number")
+    return number
 
 
 def send_presence(asking: Participant) -> None:
