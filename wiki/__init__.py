@@ -65,7 +65,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints; document pages last, as they take any top-level slug."""
     from wiki import admin, api, auditing, auth, exports, health, pages, search, sharing, timeline
+    from wiki.numbers import NumberConverter
 
+    # Before any route is added: every <int:…> then stops at what the database can hold.
+    app.url_map.converters["int"] = NumberConverter
     blueprints = (health, auth, admin, api, search, sharing, auditing, exports, timeline, pages)
     for module in blueprints:
         app.register_blueprint(module.bp)
@@ -87,4 +90,3 @@ def register_cli(app: Flask) -> None:
     from wiki.cli import register_commands
 
     register_commands(app)
-

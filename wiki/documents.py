@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.models import Document, DocumentKind, Organisation, Person, Share, Visibility
 from wiki.models.types import utcnow
+from wiki.policy import Action, can
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+MAX_SLUG_CHARS = 80
 # Top-level paths the app itself uses; a document may not take them.
 RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "socket.io", "favicon.ico"})
 MAX_TITLE_CHARS = 200
+# A random suffix says nothing about which other addresses are taken, as "-2", "-3" would.
+SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+SUFFIX_CHARS = 5
 
 COMMITMENT_TEMPLATE = """\
 ## Lead organisation
@@ -61,8 +68,18 @@ class Grant:
 
 
 def find_document(slug: str) -> Document | None:
-    """The document with this slug, whoever may see it; callers ask the policy next."""
-    return db.session.scalars(select(Document).where(Document.slug == slug)).first()
+    """The document with this slug, whoever may see it; callers ask the policy next.
+
+    One query, found or not: its grants come in the same query, so a document the policy
+    then refuses costs what a missing one does.
+    """
+    query = select(Document).where(Document.slug == slug).options(joinedload(Document.shares))
+    return db.session.scalars(query).unique().one_or_none()
+
+
+def stand_in(slug: str) -> Document:
+    """A document shared with nobody, never stored: what the policy is asked where none exists."""
+    return Document(slug=slug, title="", visibility=Visibility.RESTRICTED)
 
 
 def starting_text(kind: str) -> str:
@@ -71,9 +88,19 @@ def starting_text(kind: str) -> str:
 
 
 def validate_document(
-    slug: str, title: str, kind: str, visibility: str, text: str, max_chars: int
+    slug: str,
+    title: str,
+    kind: str,
+    visibility: str,
+    text: str,
+    max_chars: int,
+    creator: Person | None = None,
 ) -> dict[str, str]:
-    """What is wrong with these fields of a new document, by field name."""
+    """What is wrong with these fields of a new document, by field name.
+
+    A taken address is an error only where ``creator`` may see the document that has it
+    (None: the operator, who may know them all); see ``create_document``.
+    """
     errors: dict[str, str] = {}
     if not SLUG_PATTERN.match(slug):
         errors["slug"] = (
@@ -82,7 +109,9 @@ def validate_document(
         )
     elif slug in RESERVED_SLUGS:
         errors["slug"] = f"“{slug}” is used by Jointly itself; choose another."
-    elif find_document(slug) is not None:
+    elif (taken := find_document(slug)) is not None and (
+        creator is None or can(creator, Action.VIEW, taken)
+    ):
         errors["slug"] = f"A document with the address “{slug}” already exists."
     if not title.strip():
         errors["title"] = "Enter a title."
@@ -106,12 +135,20 @@ def create_document(
     grants: list[Grant],
     *,
     max_chars: int,
+    creator: Person | None = None,
 ) -> Document:
-    """Add a document row and its shares; the text is written through the edit pipeline."""
+    """Add a document row and its shares; the text is written through the edit pipeline.
+
+    ``creator`` is the person asking (None: the operator at the command line). An address
+    taken by a document they may not see is answered as a free one would be: the new
+    document is made, at the address with a random suffix, so its existence does not show.
+    """
     slug = slug.strip()
-    errors = validate_document(slug, title, kind, visibility, "", max_chars)
+    errors = validate_document(slug, title, kind, visibility, "", max_chars, creator)
     if errors:
         raise InvalidInput(errors)
+    if find_document(slug) is not None:
+        slug = suffixed_slug(slug)
     doc = Document(
         slug=slug,
         title=title.strip(),
@@ -126,6 +163,15 @@ def create_document(
     db.session.add(doc)
     db.session.flush()
     return doc
+
+
+def suffixed_slug(slug: str) -> str:
+    """``slug`` with a random suffix no document has, within MAX_SLUG_CHARS."""
+    stem = slug[: MAX_SLUG_CHARS - SUFFIX_CHARS - 1].rstrip("-")
+    while True:
+        suffix = "".join(secrets.choice(SUFFIX_ALPHABET) for _ in range(SUFFIX_CHARS))
+        if find_document(candidate := f"{stem}-{suffix}") is None:
+            return candidate
 
 
 def set_visibility(doc: Document, visibility: str) -> None:

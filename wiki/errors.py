@@ -24,14 +24,15 @@ ERROR_TITLES = {
 ERROR_MESSAGES = {
     400: "The request could not be understood. Go back and try again.",
     404: "There is no page at this address, or you do not have access to it.",
+    405: "This address does not answer that kind of request. To download a document, "
+    "use the Download buttons on its page.",
     413: "What you sent is larger than this server accepts.",
     429: "Too many attempts in a short time. Wait a minute and try again.",
 }
 
 
 STORAGE_UNAVAILABLE = (
-    "The server cannot reach its database at the moment. Everything it confirmed as saved "
-    "is safe."
+    "The server cannot reach its database at the moment. Everything it confirmed as saved is safe."
 )
 
 

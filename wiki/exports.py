@@ -2,6 +2,9 @@
 
 A restricted or private copy, exported or printed, says who it was made for, when, and at
 which revision, so a copy that turns up elsewhere can be traced to the audit row that made it.
+An export is a POST carrying the CSRF token, from the Download buttons: a GET, which any
+image in a page could make in its reader's name, would write that row for someone who never
+asked for a copy.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from wiki import audit, content, history
 from wiki.extensions import db
 from wiki.models import Document, Person, Visibility
 from wiki.models.types import utcnow
+from wiki.numbers import whole_number
 from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 from wiki.render import render_markdown
@@ -72,7 +76,7 @@ def footer_for(doc: Document, person: Person | None, revision: int, at: datetime
 def requested_text(doc: Document) -> tuple[str, int]:
     """The text and revision asked for: ``?revision=N`` (404 if there is none), else the newest."""
     if "revision" in request.args:
-        number = request.args.get("revision", type=int)
+        number = request.args.get("revision", type=whole_number)
         if number is None:
             abort(404)
     else:
@@ -109,14 +113,14 @@ def attachment(body: str, content_type: str, doc: Document, revision: int, ext: 
     return response
 
 
-@bp.get("/<slug>/export.md")
+@bp.post("/<slug>/export.md")
 def markdown(slug: str) -> Response:
     doc = load_document(slug, Action.VIEW, audit_view=False)
     export = prepare_export(doc, "markdown")
     return attachment(markdown_with_footer(export), MARKDOWN_TYPE, doc, export.revision, "md")
 
 
-@bp.get("/<slug>/export.html")
+@bp.post("/<slug>/export.html")
 def html(slug: str) -> Response:
     doc = load_document(slug, Action.VIEW, audit_view=False)
     export = prepare_export(doc, "html")

@@ -15,6 +15,7 @@ from crdt.textdiff import word_diff
 from wiki.content import WAIT_S, hub
 from wiki.extensions import db
 from wiki.models import Document, Organisation, Person, Revision
+from wiki.numbers import parse_number
 
 PAGE_SIZE = 50
 
@@ -260,9 +261,9 @@ def revision_page(doc: Document, args: Mapping[str, str], page: int) -> tuple[li
     query = select(Revision).where(Revision.document_id == doc.id)
     if args.get("kind"):
         query = query.where(Revision.organisation_kind == args["kind"])
-    if (organisation := _int(args.get("organisation"))) is not None:
+    if (organisation := parse_number(args.get("organisation"))) is not None:
         query = query.where(Revision.organisation_id == organisation)
-    if (person := _int(args.get("person"))) is not None:
+    if (person := parse_number(args.get("person"))) is not None:
         query = query.where(Revision.person_id == person)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
@@ -322,7 +323,3 @@ def marked_runs(doc: Document, revision: Revision | None) -> list[Segment]:
         else:
             segments.append(Segment(run.text, author))
     return segments
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from wiki import audit, content, history
-from wiki.documents import create_document, find_document, starting_text
+from wiki.documents import create_document, find_document, stand_in, starting_text
 from wiki.errors import InvalidInput
 from wiki.extensions import db, limiter
 from wiki.forms import DocumentForm, EditForm
@@ -27,6 +27,7 @@ from wiki.models import Document, DocumentKind, Role
 from wiki.policy import Action, can, signed_in, visible
 from wiki.render import render_markdown
 from wiki.render_cache import rendered_document
+from wiki.security import embedded_request
 
 bp = Blueprint("pages", __name__)
 
@@ -35,13 +36,19 @@ def load_document(slug: str, action: Action, *, audit_view: bool = True) -> Docu
     """The document at ``slug`` if the current person may do ``action``; 404 otherwise.
 
     Every page that shows a restricted or private document comes through here, so this
-    is where its reading is audited: the row is committed before anything is shown.
-    A caller that records a more precise row itself (an export) passes ``audit_view=False``.
+    is where its reading is audited: the row is committed before anything is shown. Only
+    a page a person opens is a reading; a browser fetching it for an image, a frame or a
+    script is refused. A caller that records a more precise row itself (an export) passes
+    ``audit_view=False``.
     """
     doc = find_document(slug)
-    if doc is None or not can(current_user, action, doc):
+    # A missing document is asked about too, so that it takes what a hidden one takes.
+    allowed = can(current_user, action, doc if doc is not None else stand_in(slug))
+    if doc is None or not allowed:
         abort(404)
     if audit_view and request.method == "GET" and audit.audited(doc):
+        if embedded_request():  # an <img> must not record a reading in its reader's name
+            abort(404)
         number = (request.view_args or {}).get("number")
         revision = number if isinstance(number, int) else history.latest_revision(doc)
         audit.record(doc, signed_in(current_user), "view", revision=revision, detail=request.path)
@@ -81,6 +88,7 @@ def new_document() -> str | Response:
                 form.visibility.data or "",
                 [],
                 max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+                creator=person,
             )
         except InvalidInput as error:
             form.add_errors(error.errors)
@@ -88,7 +96,7 @@ def new_document() -> str | Response:
             db.session.commit()
             text = starting_text(doc.kind.value)
             content.edit_text(doc, person, person.organisation, 0, text)
-            flash(f"Created “{doc.title}”.")
+            flash(f"Created “{doc.title}” at /{doc.slug}.")
             return redirect(url_for("pages.edit", slug=doc.slug))
     return render_template("new.html", form=form), 400 if form.errors else 200
 

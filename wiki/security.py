@@ -9,6 +9,8 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+# Sec-Fetch-Dest of a page a person opens; tools such as curl send no Sec-Fetch-Dest at all.
+TOP_LEVEL_DESTINATIONS = frozenset({"document"})
 
 
 def csp_nonce() -> str:
@@ -34,6 +36,12 @@ def content_security_policy(nonce: str) -> str:
             "frame-ancestors 'none'",
         ]
     )
+
+
+def embedded_request() -> bool:
+    """Whether the browser says it fetches this for part of a page: an image, a frame, a script."""
+    destination = request.headers.get("Sec-Fetch-Dest")
+    return destination is not None and destination not in TOP_LEVEL_DESTINATIONS
 
 
 def set_security_headers(response: Response) -> Response:

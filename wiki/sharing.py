@@ -21,6 +21,7 @@ from wiki.extensions import db
 from wiki.forms import ConfirmForm, EmbargoForm, ShareForm, VisibilityForm, choices
 from wiki.live import enforce_access
 from wiki.models import Document, Organisation, Person, Share
+from wiki.numbers import parse_number
 from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 
@@ -132,7 +133,8 @@ def parse_grantee(value: str, can_edit: bool) -> Grant:
     """Turn the form's ``org:ID`` or ``person:ID`` into a grant."""
     kind, _, raw_id = value.partition(":")
     target = {"org": Organisation, "person": Person}.get(kind)
-    found = db.session.get(target, int(raw_id)) if target and raw_id.isdigit() else None
+    number = parse_number(raw_id)
+    found = db.session.get(target, number) if target and number is not None else None
     if found is None:
         raise InvalidInput({"grantee": "Choose an organisation or a person."})
     if isinstance(found, Organisation):

@@ -10,6 +10,7 @@ from wiki import content, history
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, NameForm
 from wiki.models import Document, Revision
+from wiki.numbers import whole_number
 from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 from wiki.render import render_markdown
@@ -28,7 +29,7 @@ def load_revision(doc: Document, number: int) -> Revision:
 @bp.get("/<slug>/history")
 def revisions(slug: str) -> str | Response:
     doc = load_document(slug, Action.VIEW)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=whole_number) or 1, 1)
     rows, total = history.revision_page(doc, request.args, page)
     pages = max(1, -(-total // history.PAGE_SIZE))
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -72,7 +73,7 @@ def revision(slug: str, number: int) -> str:
 @bp.get("/<slug>/revisions")
 def jump(slug: str) -> Response:
     doc = load_document(slug, Action.VIEW)
-    number = request.args.get("number", type=int)
+    number = request.args.get("number", type=whole_number)
     if number is None:
         return redirect(url_for("timeline.revisions", slug=doc.slug))
     return redirect(url_for("timeline.revision", slug=doc.slug, number=number))
@@ -117,7 +118,7 @@ def diff(slug: str) -> str:
     new = min(max(request.args.get("to", latest, type=int) or 0, 0), latest)
     old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), latest)
     old, new = min(old, new), max(old, new)  # "from 4 to 1" means the changes between them
-    organisation = request.args.get("organisation", type=int)
+    organisation = request.args.get("organisation", type=whole_number)
     changes = history.diff(doc, old, new, organisation)
     return render_template(
         "diff.html",
@@ -133,7 +134,7 @@ def diff(slug: str) -> str:
 @bp.get("/<slug>/attribution")
 def attribution(slug: str) -> str:
     doc = load_document(slug, Action.VIEW)
-    number = request.args.get("revision", type=int)
+    number = request.args.get("revision", type=whole_number)
     revision = load_revision(doc, number) if number is not None else None
     paragraphs, who = history.paragraphs_and_authors(doc, revision)
     return render_template(

@@ -58,11 +58,14 @@ def describe(violations: list[dict[str, Any]]) -> str:
     """A summary a person can act on: rule, impact, help, and each element at fault."""
     lines = []
     for violation in violations:
-        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                     f" <{violation['helpUrl']}>")
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}"
+            f" <{violation['helpUrl']}>"
+        )
         for node in violation["nodes"]:
-            target = " ".join(json.dumps(t) if not isinstance(t, str) else t
-                              for t in node["target"])
+            target = " ".join(
+                json.dumps(t) if not isinstance(t, str) else t for t in node["target"]
+            )
             summary = " ".join(node.get("failureSummary", "").split())
             lines.append(f"    {target}: {summary}")
     return "\n".join(lines)
@@ -163,8 +166,9 @@ def test_document_page_is_accessible(page_for: PageFactory, slug: str, email: st
     assert_accessible(page)
 
 
-def test_raw_markdown_is_served_as_markdown_not_html(anon_page: Page,
-                                                     live_server: LiveServer) -> None:
+def test_raw_markdown_is_served_as_markdown_not_html(
+    anon_page: Page, live_server: LiveServer
+) -> None:
     # Chromium may download text/markdown rather than show it, so ask over the page's request API.
     response = anon_page.request.get(live_server.url_for("/plan-narrative/raw"))
     assert response.status == 200
@@ -187,7 +191,7 @@ def test_plain_edit_form_is_accessible_without_javascript(page_for: PageFactory)
     page = page_for(GOV_EDITOR, java_script_enabled=False)
     visit(page, "/plan-narrative/edit")
     assert page.locator("textarea[name=text]").is_visible()
-    assert page.locator("main form button[type=submit]").is_visible()
+    assert page.get_by_role("button", name="Save changes").is_visible()
     assert_accessible(page, scripting=False)
 
 
@@ -217,8 +221,9 @@ def test_sharing_page_is_accessible_to_the_owner(page_for: PageFactory) -> None:
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/-/admin/organisations", "/-/admin/people", "/-/admin/audit",
-                                  "/final-draft/audit"])
+@pytest.mark.parametrize(
+    "path", ["/-/admin/organisations", "/-/admin/people", "/-/admin/audit", "/final-draft/audit"]
+)
 def test_admin_page_is_accessible(page_for: PageFactory, path: str) -> None:
     page = page_for(ADMIN)
     visit(page, path)
@@ -265,7 +270,7 @@ def edit_with_the_plain_form(page: Page, slug: str, change: str) -> None:
     visit(page, f"/{slug}/edit")
     text = page.locator("textarea[name=text]")
     text.fill(text.input_value() + change)
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/{slug}")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, revision_rows, write
@@ -44,6 +45,15 @@ def restricted_draft(app: Flask, slug: str = SLUG, visibility: str = "restricted
         (1, True),
         (2, True),
     ]
+
+
+def download(person: Browser, url: str) -> TestResponse:
+    """An export as its Download button asks for it: a POST with the person's CSRF token.
+
+    The token comes from a page that records nothing, so the rows are the export's alone.
+    """
+    form_page = "/login" if person.get("/login").status_code == 200 else "/"
+    return person.submit(form_page, {}, action=url)
 
 
 def audit_rows(app: Flask, slug: str = SLUG) -> list[Row]:

@@ -20,6 +20,7 @@ from tests.wiki.audit_helpers import (
     SignIn,
     audit_ids,
     audit_rows,
+    download,
     restricted_draft,
 )
 from tests.wiki.history_helpers import ids, make_document, page, person, text_only, write
@@ -75,6 +76,34 @@ def test_reading_a_restricted_draft_records_who_read_which_revision(
     ]
 
 
+def test_a_page_fetched_for_an_image_records_no_reading_and_shows_nothing(
+    app: Flask, as_person: SignIn
+) -> None:
+    # ![chart](/budget-draft/raw) would make every reader's browser fetch the draft, and the
+    # audit log would say they read it. The renderer shows no such image; this is the backstop.
+    restricted_draft(app)
+    cso = as_person(CSO)
+    urls = [
+        f"/{SLUG}",
+        f"/{SLUG}/raw",
+        f"/{SLUG}/history",
+        f"/{SLUG}/revisions/1",
+        f"/{SLUG}/attribution",
+        f"/api/docs/{SLUG}",
+    ]
+    for dest in ("image", "iframe", "script", "style", "empty"):
+        for url in urls:
+            response = cso.get(url, headers={"Sec-Fetch-Dest": dest})
+            assert response.status_code == 404, (dest, url)
+            assert "thirty days" not in response.get_data(as_text=True), (dest, url)
+    assert audit_rows(app) == []
+    # A page the person opens (or a tool's request, which names no destination) is recorded.
+    for headers in ({"Sec-Fetch-Dest": "document"}, {}):
+        for url in urls:
+            assert cso.get(url, headers=headers).status_code == 200, (headers, url)
+    assert [row[4] for row in audit_rows(app)] == urls + urls
+
+
 def test_reading_a_private_draft_is_recorded_and_refusals_are_not(
     app: Flask, as_person: SignIn
 ) -> None:
@@ -92,8 +121,9 @@ def test_reading_public_and_network_documents_records_nothing(
         make_document(app, slug, "Cabinet Office", visibility)
         write(app, slug, GOV, "Plain text.\n")
         cso = as_person(CSO)
-        for suffix in ("", "/raw", "/history", "/export.md"):
+        for suffix in ("", "/raw", "/history"):
             assert cso.get(f"/{slug}{suffix}").status_code == 200, (slug, suffix)
+        assert download(cso, f"/{slug}/export.md").status_code == 200
         assert audit_rows(app, slug) == []
     assert audit_ids(app) == []
 
@@ -101,8 +131,9 @@ def test_reading_public_and_network_documents_records_nothing(
 def test_verify_passes_on_a_fresh_chain(app: Flask, as_person: SignIn) -> None:
     restricted_draft(app)
     cso = as_person(CSO)
-    for url in (f"/{SLUG}", f"/{SLUG}/raw", f"/{SLUG}/export.md"):
+    for url in (f"/{SLUG}", f"/{SLUG}/raw"):
         cso.get(url)
+    download(cso, f"/{SLUG}/export.md")
     assert verified(app) == (3, None)  # two views and an export (no view row besides it)
     with app.app_context():
         assert audit.summary(*audit.verify()) == "Audit log verified: 3 rows."

@@ -200,3 +200,15 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path, dat
     with app.app_context():  # a context whose session holds no connection, so all close
         hub().close()
         db.engine.dispose()
+
+
+def test_create_doc_names_a_taken_address_whatever_its_visibility(app: Flask) -> None:
+    # The operator may know every document: the command line says the address is taken.
+    args = ("--title", "T", "--kind", "page", "--org", "Treasury", "--visibility")
+    assert run(app, "create-doc", "home-plan", *args, "private", input="").exit_code == 0
+    result = run(app, "create-doc", "home-plan", *args, "public", input="")
+    assert result.exit_code != 0
+    assert result.output.strip().endswith("A document with the address “home-plan” already exists.")
+    with app.app_context():
+        doc = find_document("home-plan")
+        assert doc is not None and doc.visibility.value == "private"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from tests.wiki.conftest import Browser
+from tests.wiki.history_helpers import make_document
+from wiki.documents import MAX_SLUG_CHARS, SLUG_PATTERN, find_document
 from wiki.extensions import db
 from wiki.models import Document
 
@@ -92,6 +97,71 @@ def test_duplicate_slug_is_refused_and_keeps_the_first_document(as_person, app: 
     assert "already exists" in response.get_data(as_text=True)
     assert count_documents(app) == 1
     assert "<h1>Open contracting</h1>" in gov.get("/open-contracting").get_data(as_text=True)
+
+
+def created(person: Browser, slug: str, title: str) -> tuple[int, str, str]:
+    """Status, the address the new document got, and the notice its page shows, slug blanked."""
+    response = new_document(person, slug=slug, title=title)
+    location = response.headers.get("Location", "")
+    got = re.fullmatch(r"/([a-z0-9-]+)/edit", location)
+    assert got, (response.status_code, location, response.get_data(as_text=True))
+    page = person.get(location).get_data(as_text=True)
+    notice = re.search(r'<div class="notice" role="status">(.*?)</div>', page, re.DOTALL)
+    assert notice
+    return response.status_code, got.group(1), notice.group(1).replace(got.group(1), "SLUG")
+
+
+def test_address_of_a_document_one_may_not_see_is_answered_as_a_free_one(
+    app: Flask, as_person: Any
+) -> None:
+    make_document(app, "budget-draft", "Cabinet Office", "restricted", title="Budget draft")
+    make_document(app, "private-plan", "Cabinet Office", "private", title="Private plan")
+    treasury = as_person("treasury@example.org")  # the drafts are not shared with Treasury
+    for hidden in ("budget-draft", "private-plan"):
+        status, slug, notice = created(treasury, hidden, "Treasury notes")
+        free_status, free_slug, free_notice = created(treasury, f"free-{hidden}", "Treasury notes")
+        assert (status, notice) == (free_status, free_notice) == (302, free_notice)
+        assert free_slug == f"free-{hidden}"
+        # The address cannot be given twice: the new document gets it with a random suffix.
+        assert re.fullmatch(rf"{hidden}-[a-z2-9]{{5}}", slug), slug
+        assert "<h1>Treasury notes</h1>" in treasury.get(f"/{slug}").get_data(as_text=True)
+        assert treasury.get(f"/{hidden}").status_code == 404
+    with app.app_context():
+        draft = find_document("budget-draft")
+        assert draft is not None and draft.title == "Budget draft"
+        assert draft.owner.name == "Cabinet Office"
+
+
+def test_an_address_taken_so_long_gets_a_suffix_within_the_limit(
+    app: Flask, as_person: Any
+) -> None:
+    long_slug = "a" * (MAX_SLUG_CHARS - 4) + "-bcd"
+    make_document(app, long_slug, "Cabinet Office", "restricted")
+    _status, slug, _notice = created(as_person("cso@example.org"), long_slug, "Mine")
+    assert len(slug) <= MAX_SLUG_CHARS and SLUG_PATTERN.match(slug), slug
+    assert slug.startswith("a" * 70) and slug != long_slug
+
+
+@pytest.mark.parametrize(
+    ("visibility", "email"),
+    [
+        ("network", "treasury@example.org"),
+        ("restricted", "treasury@example.org"),  # shared with Treasury
+        ("restricted", "gov@example.org"),  # the owner organisation
+        ("private", "admin@example.org"),  # admins see every document
+    ],
+)
+def test_a_taken_address_one_may_see_is_refused_and_named(
+    app: Flask, as_person: Any, visibility: str, email: str
+) -> None:
+    grants = [("Treasury", None, False)] if visibility == "restricted" else []
+    make_document(app, "open-contracting", "Cabinet Office", visibility, grants=grants)
+    response = new_document(as_person(email), title="Someone else's page")
+    assert response.status_code == 400
+    assert "A document with the address “open-contracting” already exists." in (
+        response.get_data(as_text=True)
+    )
+    assert count_documents(app) == 1
 
 
 def test_oversized_edit_is_refused_and_the_text_is_unchanged(app: Flask, as_person) -> None:  # type: ignore[no-untyped-def]

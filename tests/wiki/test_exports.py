@@ -19,6 +19,7 @@ from tests.wiki.audit_helpers import (
     V2,
     SignIn,
     audit_rows,
+    download,
     restricted_draft,
 )
 from tests.wiki.conftest import Browser
@@ -51,7 +52,7 @@ def test_markdown_export_of_a_restricted_draft_names_its_recipient(
     app: Flask, as_person: SignIn
 ) -> None:
     restricted_draft(app)
-    response = as_person(CSO).get(f"/{SLUG}/export.md")
+    response = download(as_person(CSO), f"/{SLUG}/export.md")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
@@ -66,7 +67,7 @@ def test_markdown_export_of_a_restricted_draft_names_its_recipient(
 
 def test_html_export_names_its_recipient_and_loads_nothing(app: Flask, as_person: SignIn) -> None:
     restricted_draft(app)
-    response = as_person(CSO).get(f"/{SLUG}/export.html")
+    response = download(as_person(CSO), f"/{SLUG}/export.html")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert response.headers["Content-Disposition"] == (
@@ -93,14 +94,14 @@ def test_export_of_an_old_revision_has_that_revision_text_and_number(
 ) -> None:
     restricted_draft(app)
     cso = as_person(CSO)
-    markdown = cso.get(f"/{SLUG}/export.md?revision=1")
+    markdown = download(cso, f"/{SLUG}/export.md?revision=1")
     assert markdown.status_code == 200
     assert markdown.headers["Content-Disposition"] == (
         "attachment; filename=budget-draft-revision-1.md"
     )
     footer = f"Exported for {CHIDI}, on {export_time(app)}, revision 1. {RESTRICTED}"
     assert markdown.get_data(as_text=True) == f"{V1.rstrip()}\n\n---\n\n{footer}\n"
-    html = cso.get(f"/{SLUG}/export.html?revision=1").get_data(as_text=True)
+    html = download(cso, f"/{SLUG}/export.html?revision=1").get_data(as_text=True)
     assert "every quarter.</p>" in html and "thirty days" not in html
     assert footer_of(html).endswith(f"revision 1. {RESTRICTED}")
     exports = [(row[3], row[4]) for row in audit_rows(app) if row[0] == "export"]
@@ -112,7 +113,7 @@ def test_export_of_a_revision_that_does_not_exist_is_404(app: Flask, as_person: 
     cso = as_person(CSO)
     for query in ("revision=3", "revision=0", "revision=-1", "revision=two"):
         for ext in ("md", "html"):
-            assert cso.get(f"/{SLUG}/export.{ext}?{query}").status_code == 404, (query, ext)
+            assert download(cso, f"/{SLUG}/export.{ext}?{query}").status_code == 404, (query, ext)
     assert [row for row in audit_rows(app) if row[0] == "export"] == []
 
 
@@ -121,11 +122,11 @@ def test_export_answers_people_not_shared_with_as_for_a_missing_document(
     as_person: SignIn,
 ) -> None:
     restricted_draft(app)
-    for client in (as_person(TREASURY).client, app.test_client()):
+    for person in (as_person(TREASURY), Browser(app.test_client())):
         for ext in ("md", "html"):
             for query in ("", "?revision=1"):
-                refused = client.get(f"/{SLUG}/export.{ext}{query}")
-                missing = client.get(f"/no-such-doc/export.{ext}{query}")
+                refused = download(person, f"/{SLUG}/export.{ext}{query}")
+                missing = download(person, f"/no-such-doc/export.{ext}{query}")
                 assert refused.status_code == missing.status_code == 404
                 assert without_token(refused.get_data(as_text=True)) == without_token(
                     missing.get_data(as_text=True).replace("no-such-doc", SLUG)
@@ -139,7 +140,7 @@ def test_public_document_export_names_no_recipient_and_is_not_audited(
 ) -> None:
     make_document(app, "open-plan", "Cabinet Office", "public", title="Open plan")
     write(app, "open-plan", GOV, V1)
-    response = app.test_client().get("/open-plan/export.md")
+    response = download(Browser(app.test_client()), "/open-plan/export.md")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert re.fullmatch(
@@ -148,7 +149,7 @@ def test_public_document_export_names_no_recipient_and_is_not_audited(
         + r"\.\n",
         body,
     ), body
-    html = as_person(CSO).get("/open-plan/export.html").get_data(as_text=True)
+    html = download(as_person(CSO), "/open-plan/export.html").get_data(as_text=True)
     assert re.fullmatch(
         r"Exported from Jointly: Open plan, revision 1, on " + STAMP + r"\.", footer_of(html)
     )
@@ -158,12 +159,12 @@ def test_public_document_export_names_no_recipient_and_is_not_audited(
 
 def test_private_draft_export_says_it_is_for_the_owner_only(app: Flask, as_person: SignIn) -> None:
     restricted_draft(app, visibility="private")
-    body = as_person(GOV).get(f"/{SLUG}/export.md").get_data(as_text=True)
+    body = download(as_person(GOV), f"/{SLUG}/export.md").get_data(as_text=True)
     assert body.endswith(
         f"Exported for Gita Gov <gov@example.org>, Cabinet Office, on {export_time(app)}, "
         "revision 2. Private: for Cabinet Office only; do not forward.\n"
     )
-    assert as_person(CSO).get(f"/{SLUG}/export.md").status_code == 404
+    assert download(as_person(CSO), f"/{SLUG}/export.md").status_code == 404
 
 
 def test_print_footer_is_on_a_restricted_page_and_not_on_a_public_one(
@@ -193,12 +194,54 @@ def test_print_footer_is_on_a_restricted_page_and_not_on_a_public_one(
     assert ".print-only { display: block; }" in printed
 
 
+DOWNLOAD_FORM = re.compile(
+    r'<form method="post" action="([^"]*/export\.[^"]+)" class="inline">\s*'
+    r'<input type="hidden" name="csrf_token" value="([^"]+)">\s*'
+    r'<button type="submit" class="link-button">(.*?)</button>',
+    re.DOTALL,
+)
+
+
 def test_document_tabs_offer_both_downloads_of_what_is_shown(app: Flask, as_person: SignIn) -> None:
     restricted_draft(app)
     cso = as_person(CSO)
     current = page(cso, f"/{SLUG}")
-    assert f'href="/{SLUG}/export.md" download>Download Markdown</a>' in current
-    assert f'href="/{SLUG}/export.html" download>Download HTML</a>' in current
+    assert [
+        (action, text_only(label)) for action, _token, label in DOWNLOAD_FORM.findall(current)
+    ] == [
+        (f"/{SLUG}/export.md", "Download Markdown"),
+        (f"/{SLUG}/export.html", "Download HTML"),
+    ]
     old = page(cso, f"/{SLUG}/revisions/1")
-    assert f'href="/{SLUG}/export.md?revision=1" download>Download Markdown' in old
-    assert f'href="/{SLUG}/export.html?revision=1" download>Download HTML' in old
+    assert [(action, text_only(label)) for action, _token, label in DOWNLOAD_FORM.findall(old)] == [
+        (f"/{SLUG}/export.md?revision=1", "Download Markdown of revision 1"),
+        (f"/{SLUG}/export.html?revision=1", "Download HTML of revision 1"),
+    ]
+    assert "export." not in re.sub(DOWNLOAD_FORM, "", current + old)  # no link to follow
+    # The button works without JavaScript: its form's own token is all it sends.
+    for action, token, _label in DOWNLOAD_FORM.findall(old):
+        response = cso.client.post(action, data={"csrf_token": token})
+        assert response.status_code == 200, action
+        assert response.headers["Content-Disposition"].startswith("attachment;"), action
+    assert [(row[0], row[3], row[4]) for row in audit_rows(app) if row[0] == "export"] == [
+        ("export", 1, "markdown"),
+        ("export", 1, "html"),
+    ]
+
+
+def test_an_export_cannot_be_made_by_an_image_or_a_link(app: Flask, as_person: SignIn) -> None:
+    # ![chart](/budget-draft/export.md) in a page would make every reader's browser ask for it.
+    restricted_draft(app)
+    cso = as_person(CSO)
+    for ext in ("md", "html"):
+        url = f"/{SLUG}/export.{ext}"
+        for dest in ("image", "iframe", "document", None):
+            headers = {"Sec-Fetch-Dest": dest} if dest else {}
+            response = cso.get(url, headers=headers)
+            assert response.status_code == 405, (url, dest)
+            assert "Content-Disposition" not in response.headers
+        assert "Download buttons" in cso.get(url).get_data(as_text=True)
+        # A POST that some other page made carries no token of this person's session.
+        assert cso.client.post(url).status_code == 400
+        assert cso.client.post(url, data={"csrf_token": "forged"}).status_code == 400
+    assert [row for row in audit_rows(app) if row[0] == "export"] == []

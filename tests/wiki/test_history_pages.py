@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 
+from tests.wiki.audit_helpers import download
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import (
     CSO,
@@ -45,6 +47,8 @@ from tests.wiki.history_helpers import (
     write_story,
 )
 from tests.wiki.test_policy import without_token
+from wiki.errors import InvalidInput
+from wiki.sharing import parse_grantee
 
 NAME = "Draft for public consultation"
 
@@ -672,3 +676,33 @@ def test_history_pages_of_a_restricted_document_are_hidden_like_a_missing_one(
         ), tail
     assert [r.name for r in revision_rows(app, "secret")] == [None, None]
     assert text_of(app, "secret") == "Tax plans, reviewed.\n"
+
+
+def test_filters_and_numbers_that_are_no_whole_number_are_ignored_not_a_server_error(
+    app: Flask, as_person: AsPerson
+) -> None:
+    # str.isdigit says yes to "²" and "¹", which int() refuses; no column holds 25 digits.
+    gov = as_person(GOV)
+    write_story(app, gov)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a 500 is then an answer, as a browser gets it
+    huge = "9" * 25
+    for value in ("²", "¹", "²³", "\u0661", " 1", "-1", "1.0", huge, str(2**31)):
+        for name in ("person", "organisation"):
+            response = gov.get(f"/{SLUG}/history", query_string={name: value})
+            assert response.status_code == 200, (name, value)
+            assert [n for n, _ in history_rows(response.get_data(as_text=True))] == [4, 3, 2, 1]
+        for url, name in (
+            (f"/{SLUG}/history", "page"),
+            (f"/{SLUG}/diff", "organisation"),
+            (f"/{SLUG}/attribution", "revision"),
+            (f"/{SLUG}/revisions", "number"),
+        ):
+            response = gov.get(url, query_string={name: value}, follow_redirects=True)
+            assert response.status_code == 200, (url, name, value)
+        assert download(gov, f"/{SLUG}/export.md?revision={value}").status_code == 404, value
+    for url in (f"/{SLUG}/revisions/{huge}", f"/api/docs/{SLUG}/revisions/{huge}"):
+        assert gov.get(url).status_code == 404, url
+    with app.app_context():
+        for grantee in ("org:²", "person:¹", f"org:{huge}"):
+            with pytest.raises(InvalidInput):
+                parse_grantee(grantee, can_edit=False)

@@ -3,27 +3,35 @@
 A marker is planted in the title, the text, an old revision and a deleted passage of a
 restricted document. For each outsider, every route of the URL map (read from Flask, so
 new routes are crawled too) is requested with every method it takes, once with the
-restricted slug and once with a slug that does not exist, and every ``/collab`` event is
-sent the same two ways. The marker must appear in no body, header or frame, and the two
-answers must be the same.
+restricted slug and once with a slug that does not exist, in its address and as the
+``slug`` field of its query and form, and every ``/collab`` event is sent the same two
+ways. The marker must appear in no body, header or frame, and the two answers must be the
+same. A form that creates a document answers with the address it gave it, which for the
+restricted slug cannot be that slug: the crawl reads that address as the slug it sent, and
+removes what the form created before the next request, so that every request meets the
+same documents.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
 from werkzeug.routing import Rule
 
 from crdt import protocol
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import form_edit
 from wiki.documents import find_document
-from wiki.extensions import socketio
+from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE
+from wiki.models import Document
 
 MARKER = "Zq7Marker"
 SECRET = "final-secret"
@@ -34,13 +42,28 @@ OUTSIDERS = {
     "reviewer not shared with": "reviewer@example.org",
     "person whose share was withdrawn": "watch@example.org",
 }
+EDITORS = {"treasury@example.org", "watch@example.org"}  # outsiders who may create documents
 DECOY = "Yx3Nothing"  # sent where the marker is sent, to a route that echoes its input
 QUERY = {"old": "1", "new": "2", "revision": "1", "page": "1", "number": "1"}
-FORM = {"base": "0", "visibility": "public", "grantee": "org:2", "access": "edit", "confirm": "1"}
+FORM = {
+    "base": "0",
+    "kind": "page",
+    "visibility": "public",
+    "grantee": "org:2",
+    "access": "edit",
+    "confirm": "1",
+}
 WORD_FIELDS = ("q", "text", "title", "name")
 UNCOMPARED_HEADERS = {
-    "Content-Length", "Set-Cookie", "Date", "Expires", "Last-Modified", "ETag",
-    "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After",
+    "Content-Length",
+    "Set-Cookie",
+    "Date",
+    "Expires",
+    "Last-Modified",
+    "ETag",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
 }
 VOLATILE = [
     (re.compile(r"nonce-[A-Za-z0-9_-]+|nonce=\"[^\"]*\""), "NONCE"),
@@ -51,8 +74,10 @@ VOLATILE = [
 def plant_secret(app: Flask, as_person: Any) -> None:
     """The restricted draft: marked title, text, old revision and deleted passage."""
     gov, cso = as_person("gov@example.org"), as_person("cso@example.org")
-    response = gov.submit("/-/new", {"title": f"Plan {MARKER}", "slug": SECRET,
-                                     "kind": "page", "visibility": "restricted"})
+    response = gov.submit(
+        "/-/new",
+        {"title": f"Plan {MARKER}", "slug": SECRET, "kind": "page", "visibility": "restricted"},
+    )
     assert response.status_code == 302
     sharing = f"/{SECRET}/sharing"
     for grantee in ("org:3", "person:5"):  # Open Data Charity; Wen Watch
@@ -76,59 +101,82 @@ def urls(rule: Rule, slug: str) -> str:
     return path[1]
 
 
-def normalised(text: str, slug: str, word: str) -> str:
+def normalised(text: str, slug: str, word: str, made: list[str] | None = None) -> str:
+    for address in made or ():  # a document a form created, whatever address it got
+        text = text.replace(address, slug)
     text = text.replace(slug, "SLUG").replace(word, "WORD")
     for pattern, replacement in VOLATILE:
         text = pattern.sub(replacement, text)
     return text
 
 
-def answer(
-    http: FlaskClient, method: str, url: str, word: str
-) -> tuple[int, str, list[tuple[str, str]]]:
-    """Status, body and headers; every free-text field carries ``word``."""
+Answer = tuple[int, str, list[tuple[str, str]], list[str]]
+
+
+def answer(app: Flask, http: FlaskClient, method: str, url: str, word: str, slug: str) -> Answer:
+    """Status, body, headers and the addresses of documents it made, which are then removed.
+
+    Every free-text field carries ``word``, and the ``slug`` field carries ``slug``.
+    """
     with http.session_transaction() as session:  # notices left by the previous route
         session.pop("_flashes", None)
-    words = {name: word for name in WORD_FIELDS}
+    fields = {"slug": slug, **{name: word for name in WORD_FIELDS}}
+    before = newest_document(app)
     if method == "GET":
-        response = http.get(url, query_string={**QUERY, **words})
+        response = http.get(url, query_string={**QUERY, **fields})
     else:
-        response = http.open(url, method=method, data={**FORM, **words})
+        response = http.open(url, method=method, data={**FORM, **fields})
     body = response.get_data(as_text=True)
     response.close()  # a static file's handle
-    return response.status_code, body, list(response.headers.items())
+    return response.status_code, body, list(response.headers.items()), remove_after(app, before)
 
 
-def comparable(headers: list[tuple[str, str]], slug: str, word: str) -> list[tuple[str, str]]:
-    """Headers that must match, normalised: lengths follow the slug, counters and cookies move."""
-    return [
-        (name, normalised(value, slug, word))
+def newest_document(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.max(Document.id))) or 0
+
+
+def remove_after(app: Flask, newest: int) -> list[str]:
+    """Delete the documents made after id ``newest``; their addresses."""
+    with app.app_context():
+        made = list(db.session.scalars(select(Document).where(Document.id > newest)))
+        for doc in made:
+            db.session.delete(doc)
+        db.session.commit()
+        return [doc.slug for doc in made]
+
+
+def comparable(answer: Answer, slug: str, word: str) -> tuple[int, str, list[tuple[str, str]]]:
+    """Status, body and the headers that must match, normalised: lengths follow the slug,
+    counters and cookies move."""
+    status, body, headers, made = answer
+    kept = [
+        (name, normalised(value, slug, word, made))
         for name, value in headers
         if name not in UNCOMPARED_HEADERS
     ]
+    return status, normalised(body, slug, word, made), kept
 
 
-def crawl(app: Flask, http: FlaskClient, who: str) -> int:
-    """Request every route both ways; return how many requests were compared."""
-    compared = 0
+def crawl(app: Flask, http: FlaskClient, who: str) -> tuple[int, int]:
+    """Request every route both ways; how many were compared, and how many made a document."""
+    compared = made = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "auth.logout"):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             where = (who, method, rule.rule)
-            secret = answer(http, method, urls(rule, SECRET), MARKER)
-            control = answer(http, method, urls(rule, MISSING), DECOY)
-            assert secret[0] == control[0], where
-            assert normalised(secret[1], SECRET, MARKER) == normalised(
-                control[1], MISSING, DECOY
-            ), where
-            assert comparable(secret[2], SECRET, MARKER) == comparable(
-                control[2], MISSING, DECOY
-            ), where
+            secret = answer(app, http, method, urls(rule, SECRET), MARKER, SECRET)
+            control = answer(app, http, method, urls(rule, MISSING), DECOY, MISSING)
+            mine, theirs = comparable(secret, SECRET, MARKER), comparable(control, MISSING, DECOY)
+            assert mine[0] == theirs[0], where
+            assert mine[1] == theirs[1], where
+            assert mine[2] == theirs[2], where
             if "slug" in rule.arguments:  # nothing echoes the marker on a document's route
                 assert MARKER not in secret[1] + repr(secret[2]), where
             compared += 1
-    return compared
+            made += len(secret[3]) + len(control[3])
+    return compared, made
 
 
 def socket_answers(app: Flask, http: FlaskClient, slug: str) -> list[Any]:
@@ -138,8 +186,12 @@ def socket_answers(app: Flask, http: FlaskClient, slug: str) -> list[Any]:
     acks = [
         client.emit("join", {"doc": slug}, namespace=NAMESPACE, callback=True),
         client.emit("frame", {"doc": slug, "msg": step1}, namespace=NAMESPACE, callback=True),
-        client.emit("frame", {"doc": slug, "msg": protocol.encode_query_awareness()},
-                    namespace=NAMESPACE, callback=True),
+        client.emit(
+            "frame",
+            {"doc": slug, "msg": protocol.encode_query_awareness()},
+            namespace=NAMESPACE,
+            callback=True,
+        ),
         client.emit("leave", {"doc": slug}, namespace=NAMESPACE, callback=True),
     ]
     received = client.get_received(NAMESPACE)
@@ -162,7 +214,45 @@ def test_restricted_draft_leaks_through_no_route(
     app: Flask, outsiders: dict[str, FlaskClient]
 ) -> None:
     for who, http in outsiders.items():
-        assert crawl(app, http, who) >= len(list(app.url_map.iter_rules())) - 2, who
+        compared, made = crawl(app, http, who)
+        assert compared >= len(list(app.url_map.iter_rules())) - 2, who
+        # The new-document form was filled in well enough to make one, from either slug.
+        assert made == (2 if OUTSIDERS[who] in EDITORS else 0), who
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """The SQL the app's request session sends inside the block, in order."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_hidden_document_costs_the_queries_a_missing_one_does(
+    app: Flask, outsiders: dict[str, FlaskClient]
+) -> None:
+    # A refusal that takes one query more than "not found" can be timed from outside.
+    for who, http in outsiders.items():
+        for rule in app.url_map.iter_rules():
+            if "slug" not in rule.arguments:
+                continue
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                sent = []
+                for slug in (SECRET, MISSING):
+                    with statements(app) as queries:
+                        http.open(urls(rule, slug), method=method).close()
+                    sent.append(queries)
+                assert sent[0] == sent[1], (who, method, rule.rule)
+                assert sent[0], (who, method, rule.rule)  # the listener heard the request
 
 
 def test_restricted_draft_leaks_through_no_socket_event(

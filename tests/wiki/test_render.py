@@ -8,6 +8,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
+from flask import Flask
 
 from wiki.render import render_markdown
 
@@ -178,3 +179,30 @@ def test_images_come_only_from_static_files_and_others_show_their_description() 
         ("p", {}),
         ("img", {"src": "/static/img/logo.svg", "title": "Our logo", "alt": "logo"}),
     ]
+
+
+def test_no_address_of_the_site_but_its_static_files_renders_as_an_image(app: Flask) -> None:
+    # Every route, read from the URL map so that new ones are checked too, written every way
+    # a page's author could point an image at it: none may be fetched by a reader's browser.
+    arguments = {"slug": "secret-draft", "number": 1, "share_id": 1, "person_id": 1}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        values = {name: arguments.get(name, "p-1") for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)
+        assert path is not None
+        for src in (
+            path[1],
+            f"{path[1]}?revision=1",
+            f"http://localhost{path[1]}",
+            f"/static/..{path[1]}",
+            f"/static/%2E%2E{path[1]}",
+        ):
+            for markdown in (
+                f"![chart]({src})",
+                f"![chart][c]\n\n[c]: {src}\n",
+                f'<img src="{src}">',
+                f"[![chart]({src})](/static/logo.png)",
+            ):
+                html = str(render_markdown(markdown))
+                assert "<img" not in html, (rule.rule, markdown, html)
