@@ -50,7 +50,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check crdt
+	$(BIN)/ruff format --check crdt wiki
 	$(BIN)/mypy
 
 bench: setup

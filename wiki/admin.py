@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -37,7 +38,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @bp.route("/organisations", methods=["GET", "POST"])
 @admin_required
-def organisations() -> str | Response:
+def organisations() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
@@ -55,7 +56,7 @@ def organisations() -> str | Response:
 
 @bp.route("/people", methods=["GET", "POST"])
 @admin_required
-def people() -> str | Response:
+def people() -> ResponseReturnValue:
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form = PersonForm()
     form.organisation.choices = choices((org.name, org.name) for org in orgs)

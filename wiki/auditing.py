@@ -38,7 +38,7 @@ class ChainStatus:
     summary: str
 
 
-def by_id(model: Any, ids: set[int | None]) -> dict[int, Any]:
+def by_id(model: Any, ids: set[int | None]) -> dict[int | None, Any]:
     """The rows of ``model`` with these ids, by id: one query, not one per audit row."""
     wanted = {i for i in ids if i is not None}
     if not wanted:

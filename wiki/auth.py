@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -40,7 +41,7 @@ def _login_limit() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         person = authenticate(form.email.data or "", form.password.data or "")

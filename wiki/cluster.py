@@ -105,7 +105,7 @@ class Bus:
         pubsub.subscribe(self._updates, self._events)
         # Whatever was published while we were not listening is in the log.
         self._hub.follow_all()
-        for message in pubsub.listen():
+        for message in pubsub.listen():  # type: ignore[no-untyped-call]
             if message["channel"] == self._updates.encode():
                 self._take_update(message["data"])
             else:

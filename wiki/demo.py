@@ -140,7 +140,7 @@ def seed(*, if_empty: bool) -> bool:
 
 def accounts_file() -> Path:
     """Where the demo accounts of this instance are kept (readable by its owner only)."""
-    return Path(current_app.instance_path) / current_app.config["DEMO_ACCOUNTS_FILE"]
+    return Path(current_app.instance_path) / str(current_app.config["DEMO_ACCOUNTS_FILE"])
 
 
 def write_accounts(lines: list[str]) -> None:

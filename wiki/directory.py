@@ -39,7 +39,7 @@ def _hashing() -> tuple[PasswordHasher, str]:
             memory_cost=current_app.config["ARGON2_MEMORY_KIB"],
         )
         found = current_app.extensions[HASHER_KEY] = (hashes, hashes.hash("not a real password"))
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def create_organisation(name: str, kind: str) -> Organisation:

@@ -66,8 +66,14 @@ def search(person: Any, query: str) -> list[Hit]:
     ]
     # Ranked by the hit alone: bm25 weighs words by the whole index, hidden documents too,
     # so its order would tell a searcher something about text they may not see.
-    hits.sort(key=lambda hit: (-_marks(hit.title), -_marks(hit.snippet),
-                               hit.doc.title.casefold(), hit.doc.id))
+    hits.sort(
+        key=lambda hit: (
+            -_marks(hit.title),
+            -_marks(hit.snippet),
+            hit.doc.title.casefold(),
+            hit.doc.id,
+        )
+    )
     return hits[:MAX_RESULTS]
 
 
@@ -131,9 +137,7 @@ def _index(doc: Document, body: str, seq: int) -> None:
         params,
     )
     db.session.execute(
-        text(
-            "INSERT INTO search_state (document_id, seq, title) VALUES (:id, :seq, :state_title)"
-        ),
+        text("INSERT INTO search_state (document_id, seq, title) VALUES (:id, :seq, :state_title)"),
         params,
     )
 
@@ -171,8 +175,9 @@ def _is_match(word: re.Match[str], wanted: set[str]) -> bool:
 def _highlight(title: str, wanted: set[str]) -> str:
     """Every wanted word of ``title`` between the marks."""
     return _WORD.sub(
-        lambda word: MARK_OPEN + word.group() + MARK_CLOSE if _is_match(word, wanted)
-        else word.group(),
+        lambda word: (
+            MARK_OPEN + word.group() + MARK_CLOSE if _is_match(word, wanted) else word.group()
+        ),
         title,
     )
 
@@ -194,7 +199,7 @@ def _passage(body: str, wanted: set[str]) -> str:
     for index in hits:
         if first <= index < last:
             word = tokens[index]
-            parts += [body[at:word.start()], MARK_OPEN, word.group(), MARK_CLOSE]
+            parts += [body[at : word.start()], MARK_OPEN, word.group(), MARK_CLOSE]
             at = word.end()
     parts.append(body[at:end])
     return ("" if first == 0 else " … ") + "".join(parts) + ("" if end == len(body) else " … ")

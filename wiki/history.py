@@ -168,24 +168,24 @@ def diff(doc: Document, old: int, new: int, organisation_id: int | None = None) 
     # A word changed inside is a deletion and an insertion side by side, one of them made
     # of letters nobody touched: whoever changed the word made both.
     for i in range(len(pieces) - 1):
-        (tag, text, revs), (next_tag, next_text, next_revs) = pieces[i], pieces[i + 1]
-        if (tag, next_tag) == ("delete", "insert") and not (revs and next_revs):
+        (kind, words, revs), (next_kind, next_words, next_revs) = pieces[i], pieces[i + 1]
+        if (kind, next_kind) == ("delete", "insert") and not (revs and next_revs):
             either = revs | next_revs
-            pieces[i], pieces[i + 1] = (tag, text, either), (next_tag, next_text, either)
+            pieces[i], pieces[i + 1] = (kind, words, either), (next_kind, next_words, either)
     who = authors_of(doc, {r for _, _, revs in pieces for r in revs})
     changes = []
-    for tag, text, revs in pieces:
-        if tag == "equal":
-            changes.append(Change("equal", text))
+    for kind, words, revs in pieces:
+        if kind == "equal":
+            changes.append(Change("equal", words))
             continue
         labelled = tuple(who[r] for r in sorted(revs) if r in who)
         if organisation_id is not None and all(
             a.organisation_id != organisation_id for a in labelled
         ):
-            if tag == "insert":
-                changes.append(Change("equal", text))
+            if kind == "insert":
+                changes.append(Change("equal", words))
             continue
-        changes.append(Change(tag, text, _distinct(labelled)))
+        changes.append(Change(kind, words, _distinct(labelled)))
     return _merge(changes)
 
 

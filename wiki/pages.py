@@ -13,6 +13,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -73,7 +74,7 @@ def favicon() -> Response:
 
 @bp.route("/-/new", methods=["GET", "POST"])
 @login_required
-def new_document() -> str | Response:
+def new_document() -> ResponseReturnValue:
     person = signed_in(current_user)
     if person is None or person.role is Role.REVIEWER:
         abort(404)
@@ -138,7 +139,7 @@ def preview(slug: str) -> str:
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
-def edit(slug: str) -> str | Response:
+def edit(slug: str) -> ResponseReturnValue:
     """The editor: live where scripts run, a plain form otherwise; read-only for viewers."""
     doc = load_document(slug, Action.VIEW)
     person = signed_in(current_user)

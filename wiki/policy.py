@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from wiki.models import Document, Person, Role, Visibility
+from wiki.models import Document, Person, Role, Share, Visibility
 
 
 class Action(enum.Enum):
@@ -66,5 +66,5 @@ def _may_edit(who: Person, doc: Document) -> bool:
     return any(_grants(share, who) and share.can_edit for share in doc.shares)
 
 
-def _grants(share: Any, who: Person) -> bool:
+def _grants(share: Share, who: Person) -> bool:
     return share.person_id == who.id or share.organisation_id == who.organisation_id

@@ -108,16 +108,16 @@ def markdown_to_html(text: str) -> str:
     # The loop runs once per event (a million for 500 KB of tiny table cells): kept flat.
     start, end, write = writer.start, writer.end, writer.text
     for event in pyromark.events(text, options=_OPTIONS):
-        if type(event) is str:  # a break or a rule
+        if isinstance(event, str):  # a break or a rule
             write(_BREAKS.get(event, ""), " ")
             continue
         for kind, value in event.items():
             if kind == "End":
                 end()
             elif kind == "Start":
-                if type(value) is str:
+                if isinstance(value, str):
                     start(value, None)
-                else:
+                elif isinstance(value, dict):
                     for name, detail in value.items():
                         start(name, detail)
             elif kind == "Code":

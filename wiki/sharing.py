@@ -132,11 +132,9 @@ def grant_words(share: Share) -> str:
 def parse_grantee(value: str, can_edit: bool) -> Grant:
     """Turn the form's ``org:ID`` or ``person:ID`` into a grant."""
     kind, _, raw_id = value.partition(":")
-    target = {"org": Organisation, "person": Person}.get(kind)
     number = parse_number(raw_id)
-    found = db.session.get(target, number) if target and number is not None else None
-    if found is None:
-        raise InvalidInput({"grantee": "Choose an organisation or a person."})
-    if isinstance(found, Organisation):
-        return Grant(organisation=found, person=None, can_edit=can_edit)
-    return Grant(organisation=None, person=found, can_edit=can_edit)
+    if number is not None and kind == "org" and (org := db.session.get(Organisation, number)):
+        return Grant(organisation=org, person=None, can_edit=can_edit)
+    if number is not None and kind == "person" and (person := db.session.get(Person, number)):
+        return Grant(organisation=None, person=person, can_edit=can_edit)
+    raise InvalidInput({"grantee": "Choose an organisation or a person."})

@@ -208,9 +208,7 @@ def _lock_log(conn: Connection, doc_id: int) -> None:
         )
     else:
         conn.execute(
-            update(_log)
-            .where(_log.c.document_id == doc_id, _log.c.seq < 0)
-            .values(seq=_log.c.seq)
+            update(_log).where(_log.c.document_id == doc_id, _log.c.seq < 0).values(seq=_log.c.seq)
         )
 
 

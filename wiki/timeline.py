@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -32,7 +34,7 @@ def revisions(slug: str) -> str | Response:
     page = max(request.args.get("page", 1, type=whole_number) or 1, 1)
     rows, total = history.revision_page(doc, request.args, page)
     pages = max(1, -(-total // history.PAGE_SIZE))
-    filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
+    filter_args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page" and v}
     if page > pages:
         return redirect(url_for("timeline.revisions", slug=doc.slug, page=pages, **filter_args))
     organisations, people = history.contributors(doc)

@@ -11,7 +11,7 @@ from wiki.extensions import db
 from wiki.models.types import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
+class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Someone viewed, exported or changed the sharing of a document that is not open to all."""
 
     __tablename__ = "audit_events"

@@ -51,7 +51,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
-class Document(db.Model):  # type: ignore[name-defined,misc]
+class Document(db.Model):  # type: ignore[name-defined]
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +91,7 @@ class Document(db.Model):  # type: ignore[name-defined,misc]
         return self.embargo_until is not None and (now or utcnow()) >= self.embargo_until
 
 
-class Share(db.Model):  # type: ignore[name-defined,misc]
+class Share(db.Model):  # type: ignore[name-defined]
     """A grant of view or edit on a restricted document, to an organisation or one person."""
 
     __tablename__ = "shares"

@@ -11,7 +11,7 @@ from wiki.extensions import db
 from wiki.models.types import UTCDateTime, utcnow
 
 
-class UpdateRecord(db.Model):  # type: ignore[name-defined,misc]
+class UpdateRecord(db.Model):  # type: ignore[name-defined]
     """One Yjs update as the server stored it, with who sent it; never changed or deleted."""
 
     __tablename__ = "update_log"
@@ -28,7 +28,7 @@ class UpdateRecord(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Checkpoint(db.Model):  # type: ignore[name-defined,misc]
+class Checkpoint(db.Model):  # type: ignore[name-defined]
     """The encoded document state after the update with sequence number ``seq``."""
 
     __tablename__ = "checkpoints"
@@ -41,7 +41,7 @@ class Checkpoint(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ClientAssignment(db.Model):  # type: ignore[name-defined,misc]
+class ClientAssignment(db.Model):  # type: ignore[name-defined]
     """A Yjs client id the server handed to one person's editing session on one document."""
 
     __tablename__ = "client_ids"
@@ -54,7 +54,7 @@ class ClientAssignment(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Revision(db.Model):  # type: ignore[name-defined,misc]
+class Revision(db.Model):  # type: ignore[name-defined]
     """Consecutive updates by one person, closed by a pause or by someone else's edit."""
 
     __tablename__ = "revisions"
@@ -75,7 +75,7 @@ class Revision(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str | None] = mapped_column(String(200))
 
 
-class AttributionCheckpoint(db.Model):  # type: ignore[name-defined,misc]
+class AttributionCheckpoint(db.Model):  # type: ignore[name-defined]
     """Who-wrote-what state after replaying the log up to ``seq``, so replays stay short."""
 
     __tablename__ = "attribution_checkpoints"

@@ -33,7 +33,7 @@ def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
 
-class Organisation(db.Model):  # type: ignore[name-defined,misc]
+class Organisation(db.Model):  # type: ignore[name-defined]
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,7 +44,7 @@ class Organisation(db.Model):  # type: ignore[name-defined,misc]
     people: Mapped[list[Person]] = relationship(back_populates="organisation")
 
 
-class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +67,7 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.role is Role.ADMIN
 
 
-class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+class LoginSession(db.Model):  # type: ignore[name-defined]
     """One signed-in browser; deleting the row ends that session everywhere at once."""
 
     __tablename__ = "login_sessions"

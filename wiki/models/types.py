@@ -30,4 +30,5 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        stored: datetime = value
+        return stored if stored.tzinfo else stored.replace(tzinfo=UTC)
