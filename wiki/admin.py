@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -16,24 +11,11 @@ from wiki.directory import create_organisation, create_person, set_active
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, OrganisationForm, PersonForm, choices
+from wiki.gate import admin_required
 from wiki.live import disconnect_sessions
 from wiki.models import Organisation, Person
-from wiki.policy import signed_in
 
 bp = Blueprint("admin", __name__, url_prefix="/-/admin")
-
-
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Only admins reach the view; everyone else sees the same 404 as a missing page."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        person = signed_in(current_user)
-        if person is None or not person.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 @bp.route("/organisations", methods=["GET", "POST"])

@@ -12,8 +12,8 @@ from werkzeug.wrappers import Response
 
 from wiki import content, history
 from wiki.extensions import csrf, db
+from wiki.gate import require_document
 from wiki.models import Document, Revision
-from wiki.pages import load_document
 from wiki.policy import Action, visible
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -60,14 +60,14 @@ def documents() -> Response:
 
 @bp.get("/docs/<slug>")
 def document(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     text, _seq = content.read_text(doc)
     return jsonify({**summary(doc), "markdown": text})
 
 
 @bp.get("/docs/<slug>/revisions")
 def revisions(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     rows = history.revisions(doc)
     who = history.authors(rows)
     return jsonify([revision_json(row, who) for row in rows])
@@ -75,7 +75,7 @@ def revisions(slug: str) -> Response:
 
 @bp.get("/docs/<slug>/revisions/<int:number>")
 def revision(slug: str, number: int) -> Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     row = history.find_revision(doc, number)
     if row is None:
         abort(404)
@@ -84,7 +84,7 @@ def revision(slug: str, number: int) -> Response:
 
 @bp.get("/docs/<slug>/attribution")
 def attribution(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     found = history.paragraphs(doc)
     who = history.authors_of(doc, {n for p in found for n in p.revisions})
     people = {a.person_id: a.person_name for a in who.values()}

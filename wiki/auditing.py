@@ -10,10 +10,9 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from wiki import audit
-from wiki.admin import admin_required
 from wiki.extensions import db
+from wiki.gate import admin_required, require_document
 from wiki.models import AuditEvent, Document, Organisation, Person
-from wiki.pages import load_document
 from wiki.policy import Action
 
 bp = Blueprint("auditing", __name__)
@@ -67,7 +66,7 @@ def chain_status() -> ChainStatus:
 
 @bp.get("/<slug>/audit")
 def document_log(slug: str) -> str:
-    doc = load_document(slug, Action.MANAGE)
+    doc = require_document(slug, Action.MANAGE)
     rows = describe(audit.events_for(doc))
     return render_template("audit.html", doc=doc, rows=rows, status=chain_status())
 

@@ -19,13 +19,12 @@ from werkzeug.wrappers import Response
 
 from wiki import audit, content, history
 from wiki.extensions import db
+from wiki.gate import require_document, require_revision
 from wiki.models import Document, Person, Visibility
 from wiki.models.types import utcnow
 from wiki.numbers import whole_number
-from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 from wiki.render import render_markdown
-from wiki.timeline import load_revision
 
 bp = Blueprint("exports", __name__)
 
@@ -83,7 +82,7 @@ def requested_text(doc: Document) -> tuple[str, int]:
         number = history.latest_revision(doc)
         if number == 0:
             return "", 0
-    revision = load_revision(doc, number)
+    revision = require_revision(doc, number)
     return content.text_at(doc, revision.last_seq), revision.number
 
 
@@ -115,14 +114,14 @@ def attachment(body: str, content_type: str, doc: Document, revision: int, ext: 
 
 @bp.post("/<slug>/export.md")
 def markdown(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW, audit_view=False)
+    doc = require_document(slug, Action.VIEW, audit_view=False)
     export = prepare_export(doc, "markdown")
     return attachment(markdown_with_footer(export), MARKDOWN_TYPE, doc, export.revision, "md")
 
 
 @bp.post("/<slug>/export.html")
 def html(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW, audit_view=False)
+    doc = require_document(slug, Action.VIEW, audit_view=False)
     export = prepare_export(doc, "html")
     page = render_template("export.html", doc=doc, export=export, html=render_markdown(export.text))
     return attachment(page, HTML_TYPE, doc, export.revision, "html")

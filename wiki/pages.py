@@ -19,42 +19,18 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from wiki import audit, content, history
-from wiki.documents import create_document, find_document, stand_in, starting_text
+from wiki import content
+from wiki.documents import create_document, starting_text
 from wiki.errors import InvalidInput
 from wiki.extensions import db, limiter
 from wiki.forms import DocumentForm, EditForm
-from wiki.models import Document, DocumentKind, Role
-from wiki.policy import Action, can, signed_in, visible
+from wiki.gate import require_document
+from wiki.models import Document, DocumentKind
+from wiki.policy import Action, can, may_create, signed_in, visible
 from wiki.render import render_markdown
 from wiki.render_cache import rendered_document
-from wiki.security import embedded_request
 
 bp = Blueprint("pages", __name__)
-
-
-def load_document(slug: str, action: Action, *, audit_view: bool = True) -> Document:
-    """The document at ``slug`` if the current person may do ``action``; 404 otherwise.
-
-    Every page that shows a restricted or private document comes through here, so this
-    is where its reading is audited: the row is committed before anything is shown. Only
-    a page a person opens is a reading; a browser fetching it for an image, a frame or a
-    script is refused. A caller that records a more precise row itself (an export) passes
-    ``audit_view=False``.
-    """
-    doc = find_document(slug)
-    # A missing document is asked about too, so that it takes what a hidden one takes.
-    allowed = can(current_user, action, doc if doc is not None else stand_in(slug))
-    if doc is None or not allowed:
-        abort(404)
-    if audit_view and request.method == "GET" and audit.audited(doc):
-        if embedded_request():  # an <img> must not record a reading in its reader's name
-            abort(404)
-        number = (request.view_args or {}).get("number")
-        revision = number if isinstance(number, int) else history.latest_revision(doc)
-        audit.record(doc, signed_in(current_user), "view", revision=revision, detail=request.path)
-        db.session.commit()
-    return doc
 
 
 @bp.get("/")
@@ -76,7 +52,7 @@ def favicon() -> Response:
 @login_required
 def new_document() -> ResponseReturnValue:
     person = signed_in(current_user)
-    if person is None or person.role is Role.REVIEWER:
+    if person is None or not may_create(person):
         abort(404)
     form = DocumentForm()
     if form.validate_on_submit():
@@ -104,7 +80,7 @@ def new_document() -> ResponseReturnValue:
 
 @bp.get("/<slug>")
 def view(slug: str) -> str:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     text, seq = content.read_text(doc)
     html = rendered_document(doc.id, seq, text)
     return render_template("document.html", doc=doc, html=html, seq=seq)
@@ -112,7 +88,7 @@ def view(slug: str) -> str:
 
 @bp.get("/<slug>/raw")
 def raw(slug: str) -> tuple[str, int, dict[str, str]]:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     text, _seq = content.read_text(doc)
     return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
 
@@ -131,7 +107,7 @@ def _preview_key() -> str:
 @limiter.limit(_preview_limit, key_func=_preview_key)
 def preview(slug: str) -> str:
     """The live editor's rendering of unsaved text, for people who may edit ``slug``."""
-    load_document(slug, Action.EDIT)
+    require_document(slug, Action.EDIT)
     text = request.form.get("text", "")
     if len(text) > current_app.config["MAX_DOCUMENT_CHARS"]:
         abort(413)
@@ -141,7 +117,7 @@ def preview(slug: str) -> str:
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug: str) -> ResponseReturnValue:
     """The editor: live where scripts run, a plain form otherwise; read-only for viewers."""
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     person = signed_in(current_user)
     editable = can(current_user, Action.EDIT, doc)
     if request.method == "POST" and (person is None or not editable):

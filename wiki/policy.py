@@ -41,6 +41,18 @@ def can(person: Any, action: Action, doc: Document) -> bool:
     return _may_edit(who, doc)
 
 
+def is_admin(person: Any) -> bool:
+    """Whether ``person`` may administer organisations, people and the audit log."""
+    who = signed_in(person)
+    return who is not None and who.role is Role.ADMIN
+
+
+def may_create(person: Any) -> bool:
+    """Whether ``person`` may create documents (for their own organisation)."""
+    who = signed_in(person)
+    return who is not None and who.role is not Role.REVIEWER
+
+
 def visible(person: Any, docs: Iterable[Document]) -> list[Document]:
     """The documents among ``docs`` that ``person`` may view: every listing goes through here."""
     return [doc for doc in docs if can(person, Action.VIEW, doc)]

@@ -1,7 +1,7 @@
 """Rendered document pages, kept per app and document revision so a read does not re-render.
 
 The cache knows nothing of who may read what: callers ask it only once the access policy
-has allowed the request (pages.view goes through load_document first).
+has allowed the request (pages.view goes through require_document first).
 """
 
 from __future__ import annotations

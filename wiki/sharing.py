@@ -19,10 +19,10 @@ from wiki.documents import (
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, EmbargoForm, ShareForm, VisibilityForm, choices
+from wiki.gate import require_document
 from wiki.live import enforce_access
 from wiki.models import Document, Organisation, Person, Share
 from wiki.numbers import parse_number
-from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 
 bp = Blueprint("sharing", __name__)
@@ -72,12 +72,12 @@ def changed(doc: Document, what: str, message: str) -> Response:
 
 @bp.get("/<slug>/sharing")
 def show(slug: str) -> tuple[str, int]:
-    return render_sharing(load_document(slug, Action.MANAGE))
+    return render_sharing(require_document(slug, Action.MANAGE))
 
 
 @bp.post("/<slug>/sharing/visibility")
 def visibility(slug: str) -> Response | tuple[str, int]:
-    doc = load_document(slug, Action.MANAGE)
+    doc = require_document(slug, Action.MANAGE)
     form = VisibilityForm()
     if not form.validate_on_submit():
         return render_sharing(doc, visibility_form=form)
@@ -87,7 +87,7 @@ def visibility(slug: str) -> Response | tuple[str, int]:
 
 @bp.post("/<slug>/sharing/embargo")
 def embargo(slug: str) -> Response | tuple[str, int]:
-    doc = load_document(slug, Action.MANAGE)
+    doc = require_document(slug, Action.MANAGE)
     form = EmbargoForm()
     if form.validate_on_submit() and form.until.data is not None:
         try:
@@ -101,7 +101,7 @@ def embargo(slug: str) -> Response | tuple[str, int]:
 
 @bp.post("/<slug>/sharing/grants")
 def grant(slug: str) -> Response | tuple[str, int]:
-    doc = load_document(slug, Action.MANAGE)
+    doc = require_document(slug, Action.MANAGE)
     form = share_form()
     if form.validate_on_submit():
         try:
@@ -116,7 +116,7 @@ def grant(slug: str) -> Response | tuple[str, int]:
 
 @bp.post("/<slug>/sharing/grants/<int:share_id>/remove")
 def revoke(slug: str, share_id: int) -> Response:
-    doc = load_document(slug, Action.MANAGE)
+    doc = require_document(slug, Action.MANAGE)
     share = remove_grant(doc, share_id) if ConfirmForm().validate_on_submit() else None
     if share is None:
         abort(404)

@@ -11,26 +11,17 @@ from werkzeug.wrappers import Response
 from wiki import content, history
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, NameForm
-from wiki.models import Document, Revision
+from wiki.gate import require_document, require_revision
 from wiki.numbers import whole_number
-from wiki.pages import load_document
 from wiki.policy import Action, signed_in
 from wiki.render import render_markdown
 
 bp = Blueprint("timeline", __name__)
 
 
-def load_revision(doc: Document, number: int) -> Revision:
-    """A revision of a visible document, or 404."""
-    revision = history.find_revision(doc, number)
-    if revision is None:
-        abort(404)
-    return revision
-
-
 @bp.get("/<slug>/history")
 def revisions(slug: str) -> str | Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     page = max(request.args.get("page", 1, type=whole_number) or 1, 1)
     rows, total = history.revision_page(doc, request.args, page)
     pages = max(1, -(-total // history.PAGE_SIZE))
@@ -56,8 +47,8 @@ def revisions(slug: str) -> str | Response:
 
 @bp.get("/<slug>/revisions/<int:number>")
 def revision(slug: str, number: int) -> str:
-    doc = load_document(slug, Action.VIEW)
-    revision = load_revision(doc, number)
+    doc = require_document(slug, Action.VIEW)
+    revision = require_revision(doc, number)
     latest = history.latest_revision(doc)
     text = content.text_at(doc, revision.last_seq)
     who = history.authors([revision])[number]
@@ -74,7 +65,7 @@ def revision(slug: str, number: int) -> str:
 
 @bp.get("/<slug>/revisions")
 def jump(slug: str) -> Response:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     number = request.args.get("number", type=whole_number)
     if number is None:
         return redirect(url_for("timeline.revisions", slug=doc.slug))
@@ -83,8 +74,8 @@ def jump(slug: str) -> Response:
 
 @bp.post("/<slug>/revisions/<int:number>/restore")
 def restore(slug: str, number: int) -> Response:
-    doc = load_document(slug, Action.EDIT)
-    revision = load_revision(doc, number)
+    doc = require_document(slug, Action.EDIT)
+    revision = require_revision(doc, number)
     person = signed_in(current_user)
     if person is None or not ConfirmForm().validate_on_submit():
         abort(400)
@@ -101,8 +92,8 @@ def restore(slug: str, number: int) -> Response:
 
 @bp.post("/<slug>/revisions/<int:number>/name")
 def name(slug: str, number: int) -> Response | tuple[str, int]:
-    doc = load_document(slug, Action.EDIT)
-    revision = load_revision(doc, number)
+    doc = require_document(slug, Action.EDIT)
+    revision = require_revision(doc, number)
     form = NameForm()
     if not form.validate_on_submit():
         flash("Give the version a name of 1 to 200 characters.")
@@ -115,7 +106,7 @@ def name(slug: str, number: int) -> Response | tuple[str, int]:
 
 @bp.get("/<slug>/diff")
 def diff(slug: str) -> str:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     latest = history.latest_revision(doc)
     new = min(max(request.args.get("to", latest, type=int) or 0, 0), latest)
     old = min(max(request.args.get("from", max(new - 1, 0), type=int) or 0, 0), latest)
@@ -135,9 +126,9 @@ def diff(slug: str) -> str:
 
 @bp.get("/<slug>/attribution")
 def attribution(slug: str) -> str:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     number = request.args.get("revision", type=whole_number)
-    revision = load_revision(doc, number) if number is not None else None
+    revision = require_revision(doc, number) if number is not None else None
     paragraphs, who = history.paragraphs_and_authors(doc, revision)
     return render_template(
         "attribution.html",
@@ -153,7 +144,7 @@ def attribution(slug: str) -> str:
 
 @bp.get("/<slug>/attribution/<paragraph_id>")
 def paragraph(slug: str, paragraph_id: str) -> str:
-    doc = load_document(slug, Action.VIEW)
+    doc = require_document(slug, Action.VIEW)
     try:
         changes = history.paragraph_changes(doc, paragraph_id)
     except LookupError:
