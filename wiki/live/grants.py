@@ -35,7 +35,10 @@ def regrant(state: LiveState, participant: Participant) -> Grant | None:
     account counts as lost access even before the socket is closed.
     """
     epoch = state.epoch
-    doc = db.session.get(Document, participant.doc_id)
+    # Read afresh: the session may still hold the document and the person as its handler
+    # loaded them before the change (a join does), and an answer built on those would
+    # carry the new epoch and outlive the change.
+    doc = db.session.get(Document, participant.doc_id, populate_existing=True)
     person = None
     if participant.login_session is not None:
         person = signed_in(session_person(participant.login_session, participant.person_id))
@@ -66,7 +69,7 @@ def recheck(state: LiveState, participant: Participant) -> bool:
 
 def session_person(login_session: str, person_id: int | None) -> Person | None:
     """The person of a login session that still exists, if it is ``person_id``'s."""
-    row = db.session.get(LoginSession, login_session)
+    row = db.session.get(LoginSession, login_session, populate_existing=True)
     return row.person if row is not None and row.person_id == person_id else None
 
 

@@ -28,23 +28,23 @@ def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
     """Relay a participant's own presence to the others, with its identity set by the server."""
     if not participant.awareness.take():
         return refuse(Code.RATE_LIMITED, TOO_OFTEN)
-    entries = []
-    for entry in protocol.decode_awareness(payload):
-        if entry.client_id != participant.client_id:
-            continue  # a socket speaks only for its own client id, never for someone else's
-        if len(entry.state_json.encode()) > MAX_AWARENESS_BYTES:
-            return refuse(Code.TOO_LARGE, TOO_BIG)
-        state = parse_state(entry.state_json)
-        if state is not None:
-            state["user"] = participant.grant.identity
-        text = json.dumps(state, allow_nan=False, separators=(",", ":"))
-        rewritten = protocol.AwarenessEntry(entry.client_id, entry.clock, text)
-        participant.awareness_clocks[entry.client_id] = entry.clock
-        participant.presence = rewritten if state is not None else None
-        entries.append(rewritten)
-    if entries:
-        update = protocol.encode_awareness_update(entries)
-        to_document(participant.doc_id, protocol.encode_awareness(update), participant.sid)
+    # A socket speaks only for its own client id, never for someone else's, and only its
+    # newest state counts: a message repeating its own entry must not multiply the fan-out.
+    own = [e for e in protocol.decode_awareness(payload) if e.client_id == participant.client_id]
+    if not own:
+        return ok()
+    entry = max(reversed(own), key=lambda e: e.clock)  # the last of the newest
+    if len(entry.state_json.encode()) > MAX_AWARENESS_BYTES:
+        return refuse(Code.TOO_LARGE, TOO_BIG)
+    state = parse_state(entry.state_json)
+    if state is not None:
+        state["user"] = participant.grant.identity
+    text = json.dumps(state, allow_nan=False, separators=(",", ":"))
+    rewritten = protocol.AwarenessEntry(entry.client_id, entry.clock, text)
+    participant.awareness_clocks[entry.client_id] = entry.clock
+    participant.presence = rewritten if state is not None else None
+    update = protocol.encode_awareness_update([rewritten])
+    to_document(participant.doc_id, protocol.encode_awareness(update), participant.sid)
     return ok()
 
 
