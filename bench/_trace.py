@@ -27,11 +27,12 @@ from flask_migrate import upgrade
 from crdt.engine import TEXT_NAME, Engine, Op
 from crdt.room import Room
 from crdt.store import Sender
-from wiki import create_app, history
-from wiki.content import hub, sender_for
-from wiki.directory import create_organisation, create_person, find_organisation, find_person
-from wiki.documents import create_document, find_document
+from wiki import create_app
+from wiki.documents.content import hub, sender_for
+from wiki.documents.service import create_document, find_document
 from wiki.extensions import db
+from wiki.history import service as history
+from wiki.people.directory import create_organisation, create_person, find_organisation, find_person
 
 TRACE_FILE = "automerge-paper.json.gz"
 DATA_ENV = "JOINTLY_DATA_DIR"

@@ -73,10 +73,16 @@ SERVERS = ("threading", "gevent")
 TYPE_EVERY_S = 0.2
 DRAIN_S = 5.0  # after typing stops, how long receivers wait for stragglers
 CLOCK_BITS = 24  # a keystroke's key: client id << CLOCK_BITS | clock
-EDITORS = ("alex@cabinet.example.gov", "maria@civilsociety.example.org",
-           "priya@business.example.gov")
-SERVER_ENV = {"WIKI_LOGIN_RATE_LIMIT": "100000 per minute", "WIKI_ARGON2_TIME_COST": "1",
-              "WIKI_ARGON2_MEMORY_KIB": "1024"}
+EDITORS = (
+    "alex@cabinet.example.gov",
+    "maria@civilsociety.example.org",
+    "priya@business.example.gov",
+)
+SERVER_ENV = {
+    "WIKI_LOGIN_RATE_LIMIT": "100000 per minute",
+    "WIKI_ARGON2_TIME_COST": "1",
+    "WIKI_ARGON2_MEMORY_KIB": "1024",
+}
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 TARGET_RATIO, TARGET_WEBSOCKET_MS, TARGET_POLLING_MS = 1.2, 50.0, 250.0
 
@@ -159,8 +165,12 @@ def sign_in(base_url: str, email: str, password: str) -> requests.Session:
     token = CSRF.search(http.get(f"{base_url}/login", timeout=30).text)
     if token is None:
         raise RuntimeError("no CSRF token on the login form")
-    answer = http.post(f"{base_url}/login", allow_redirects=False, timeout=30,
-                       data={"csrf_token": token.group(1), "email": email, "password": password})
+    answer = http.post(
+        f"{base_url}/login",
+        allow_redirects=False,
+        timeout=30,
+        data={"csrf_token": token.group(1), "email": email, "password": password},
+    )
     if answer.status_code != 302:
         raise RuntimeError(f"signing in as {email} answered {answer.status_code}")
     return http
@@ -171,11 +181,13 @@ class JointlyClient:
 
     one_in_flight = True
 
-    def __init__(self, url: str, slug: str, transport: str, account: tuple[str, str],
-                 inline: bool) -> None:
+    def __init__(
+        self, url: str, slug: str, transport: str, account: tuple[str, str], inline: bool
+    ) -> None:
         self.slug, self.inbox = slug, Inbox(-1)
         self.sio = (_InlineClient if inline else socketio.Client)(
-            http_session=sign_in(url, *account), reconnection=False)
+            http_session=sign_in(url, *account), reconnection=False
+        )
         self.sio.on("frame", self._frame, namespace=NAMESPACE)
         self.sio.connect(url, namespaces=[NAMESPACE], transports=[transport], wait_timeout=30)
         answer = self.sio.call("join", {"doc": slug}, namespace=NAMESPACE, timeout=30)
@@ -188,8 +200,10 @@ class JointlyClient:
         if isinstance(msg, bytes):
             self.inbox.take(msg)
         else:  # the packet after a binary event's header was taken as its attachment
-            self.inbox.add_error("a frame's msg arrived as text: the server sent another packet "
-                                 "between a binary event and its attachment")
+            self.inbox.add_error(
+                "a frame's msg arrived as text: the server sent another packet "
+                "between a binary event and its attachment"
+            )
 
     def send(self, msg: bytes, _key: int, done: Done) -> None:
         sent_at = time.monotonic()
@@ -302,8 +316,9 @@ class Keyboard:
         self.unsent[k], self.busy[k] = doc.state_vector(), client.one_in_flight
         key = client.client_id << CLOCK_BITS | parse_update(update).structs[client.client_id][0][0]
         self.report.frames += 1
-        client.send(protocol.encode_sync_update(update), key,
-                    lambda ok: self.acks.put((k, ok, since)))
+        client.send(
+            protocol.encode_sync_update(update), key, lambda ok: self.acks.put((k, ok, since))
+        )
 
     def acked(self, k: int, ok: bool, since: bytes) -> None:
         self.busy[k] = False
@@ -361,12 +376,15 @@ def run_worker(spec: WorkerSpec, ready: Any, go: Any, start: Any, out: Any) -> N
         keyboard = Keyboard(clients, report)
         time.sleep(max(0.0, t0 - time.monotonic()))
         cpu0 = sum(os.times()[:2])
-        timer = threading.Timer(t0 + spec.seconds - time.monotonic(),
-                                lambda: setattr(report, "cpu_s", sum(os.times()[:2]) - cpu0))
+        timer = threading.Timer(
+            t0 + spec.seconds - time.monotonic(),
+            lambda: setattr(report, "cpu_s", sum(os.times()[:2]) - cpu0),
+        )
         timer.start()
         keyboard.run(spec, t0)
-        report.errors += ["a typist never got the ack of its last frame and stopped sending"
-                          ] * sum(keyboard.busy)
+        report.errors += ["a typist never got the ack of its last frame and stopped sending"] * sum(
+            keyboard.busy
+        )
         time.sleep(max(0.0, t0 + spec.seconds + DRAIN_S - time.monotonic()))
         if watcher is not None:
             watcher.ask_state()
@@ -429,24 +447,43 @@ class JointlyServer:
         self.flask("init-db")
         self.flask("seed-demo")
         lines = (self.instance / "demo-accounts.txt").read_text().splitlines()
-        self.accounts = [(p[1], p[2]) for p in map(str.split, lines)
-                         if len(p) > 2 and p[1] in EDITORS]
+        self.accounts = [
+            (p[1], p[2]) for p in map(str.split, lines) if len(p) > 2 and p[1] in EDITORS
+        ]
         self.process: subprocess.Popen[bytes] | None = None
         self.url = ""
 
     def flask(self, *args: str) -> None:
-        done = subprocess.run([str(FLASK), "--app", "wiki", *args], cwd=REPO, env=self.env,
-                              input="", capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [str(FLASK), "--app", "wiki", *args],
+            cwd=REPO,
+            env=self.env,
+            input="",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if done.returncode:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
     def start(self, slug: str) -> None:
-        self.flask("create-doc", slug, "--title", slug, "--kind", "page", "--visibility",
-                   "network", "--org", "Cabinet Office Transparency Team")
+        self.flask(
+            "create-doc",
+            slug,
+            "--title",
+            slug,
+            "--kind",
+            "page",
+            "--visibility",
+            "network",
+            "--org",
+            "Cabinet Office Transparency Team",
+        )
         port = free_port()
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                self.command(port), cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+                self.command(port), cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         self.url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while self.process.poll() is None and time.monotonic() < deadline:
@@ -467,8 +504,12 @@ class JointlyServer:
     def command(self, port: int) -> list[str]:
         if self.mode == "gevent":
             config = REPO / "deploy" / "gunicorn.conf.py"
-            return [str(FLASK.parent / "gunicorn"), f"--config={config}",
-                    f"--bind=127.0.0.1:{port}", "wsgi:app"]
+            return [
+                str(FLASK.parent / "gunicorn"),
+                f"--config={config}",
+                f"--bind=127.0.0.1:{port}",
+                "wsgi:app",
+            ]
         return [str(FLASK), "--app", "wiki", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
     def stop(self) -> None:
@@ -485,8 +526,13 @@ class YwsServer:
 
     def start(self, _room: str) -> None:
         env = {k: v for k, v in os.environ.items() if k != "YPERSISTENCE"}
-        self.process = subprocess.Popen(["node", str(REPO / "bench" / "yws_server.mjs")],
-                                        cwd=REPO, env=env, stdout=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            ["node", str(REPO / "bench" / "yws_server.mjs")],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if (match := re.match(r"listening (\S+)", line)) is None:
@@ -531,18 +577,30 @@ def quantile_ms(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
-def run_case(spec: WorkerSpec, accounts: list[tuple[str, str]], procs: int, server_pid: int
-             ) -> Result:
+def run_case(
+    spec: WorkerSpec, accounts: list[tuple[str, str]], procs: int, server_pid: int
+) -> Result:
     """Run one transport with one number of clients; return its figures."""
     count = max(1, min(procs, spec.clients + 1))
     typists = [(i, *accounts[i % len(accounts)]) for i in range(spec.clients)]
-    specs = [WorkerSpec(spec.transport, spec.url, spec.room, typists[w::count],
-                        accounts[-1] if w == 0 else None, spec.clients, spec.seconds, spec.inline)
-             for w in range(count)]
+    specs = [
+        WorkerSpec(
+            spec.transport,
+            spec.url,
+            spec.room,
+            typists[w::count],
+            accounts[-1] if w == 0 else None,
+            spec.clients,
+            spec.seconds,
+            spec.inline,
+        )
+        for w in range(count)
+    ]
     ctx = mp.get_context("spawn")
     ready, out, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
-    workers = [ctx.Process(target=run_worker, args=(s, ready, go, start, out), daemon=True)
-               for s in specs]
+    workers = [
+        ctx.Process(target=run_worker, args=(s, ready, go, start, out), daemon=True) for s in specs
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -562,8 +620,7 @@ def run_case(spec: WorkerSpec, accounts: list[tuple[str, str]], procs: int, serv
     return result
 
 
-def watch(result: Result, server_pid: int, t0: float, out: Any, workers: int
-          ) -> list[WorkerReport]:
+def watch(result: Result, server_pid: int, t0: float, out: Any, workers: int) -> list[WorkerReport]:
     """Measure CPU and load while the clients type; return their reports."""
     time.sleep(max(0.0, t0 - time.monotonic()))
     server0, machine0, load0 = cpu_ticks(server_pid), machine_ticks(), os.getloadavg()[0]
@@ -573,8 +630,11 @@ def watch(result: Result, server_pid: int, t0: float, out: Any, workers: int
     seconds, tick = result.seconds, os.sysconf("SC_CLK_TCK")
     busy = (machine1[0] - machine0[0]) / max(1, machine1[1] - machine0[1])
     machine = busy * (os.cpu_count() or 1)
-    result.cpu = ((server1 - server0) / tick / seconds, sum(r.cpu_s for r in reports) / seconds,
-                  machine)
+    result.cpu = (
+        (server1 - server0) / tick / seconds,
+        sum(r.cpu_s for r in reports) / seconds,
+        machine,
+    )
     result.load = (load0, load1)
     return reports
 
@@ -599,9 +659,11 @@ def tally(result: Result, reports: list[WorkerReport], typing_end: float) -> Non
             result.state_ok = report.state_chars == result.typed
 
 
-HEADER = (f"{'transport':<10}{'N':>4}{'keys/s':>8}{'frames/s':>9}{'offered/s':>10}{'deliv/s':>9}"
-          f"{'p50 ms':>8}{'p99 ms':>9}{'max ms':>9}{'missing':>8}{'ack99':>8}{'lag99':>7}"
-          f"{'srv cpu':>8}{'cli cpu':>8}{'machine':>8}{'load':>12}  text")
+HEADER = (
+    f"{'transport':<10}{'N':>4}{'keys/s':>8}{'frames/s':>9}{'offered/s':>10}{'deliv/s':>9}"
+    f"{'p50 ms':>8}{'p99 ms':>9}{'max ms':>9}{'missing':>8}{'ack99':>8}{'lag99':>7}"
+    f"{'srv cpu':>8}{'cli cpu':>8}{'machine':>8}{'load':>12}  text"
+)
 LEGEND = """\
 N typists + 1 watcher. Latency: keystroke -> frame at each other client, over every expected
 delivery (a missing one counts as infinite). offered/s = keystrokes x N receivers; deliv/s =
@@ -614,13 +676,15 @@ processes, by the whole machine (the rest is other processes); load: 1-minute lo
 def row(r: Result) -> str:
     """One line of the table."""
     text = {None: "?", True: "ok", False: "WRONG"}[r.state_ok]
-    return (f"{r.transport:<10}{r.clients:>4}{r.typed / r.seconds:>8.1f}"
-            f"{r.frames / r.seconds:>9.1f}"
-            f"{r.expected / r.seconds:>10.0f}{r.on_time / r.seconds:>9.0f}{r.p_ms(0.5):>8.1f}"
-            f"{r.p_ms(0.99):>9.1f}{max(r.latencies_s, default=0) * 1000:>9.1f}"
-            f"{r.expected - len(r.latencies_s):>8}{quantile_ms(r.acks_s, 0.99):>8.1f}"
-            f"{quantile_ms(r.lags_s, 0.99):>7.1f}{r.cpu[0]:>8.2f}{r.cpu[1]:>8.2f}{r.cpu[2]:>8.2f}"
-            f"{r.load[0]:>6.1f}-{r.load[1]:<5.1f}  {text}")
+    return (
+        f"{r.transport:<10}{r.clients:>4}{r.typed / r.seconds:>8.1f}"
+        f"{r.frames / r.seconds:>9.1f}"
+        f"{r.expected / r.seconds:>10.0f}{r.on_time / r.seconds:>9.0f}{r.p_ms(0.5):>8.1f}"
+        f"{r.p_ms(0.99):>9.1f}{max(r.latencies_s, default=0) * 1000:>9.1f}"
+        f"{r.expected - len(r.latencies_s):>8}{quantile_ms(r.acks_s, 0.99):>8.1f}"
+        f"{quantile_ms(r.lags_s, 0.99):>7.1f}{r.cpu[0]:>8.2f}{r.cpu[1]:>8.2f}{r.cpu[2]:>8.2f}"
+        f"{r.load[0]:>6.1f}-{r.load[1]:<5.1f}  {text}"
+    )
 
 
 def verdicts(results: list[Result]) -> list[str]:
@@ -628,29 +692,44 @@ def verdicts(results: list[Result]) -> list[str]:
     by, lines = {(r.transport, r.clients): r for r in results}, []
     for n in sorted({r.clients for r in results}):
         ws, poll, yws = (by.get((t, n)) for t in TRANSPORTS)
-        checks = [(ws and yws and ws.p_ms(0.99) / yws.p_ms(0.99), "Jointly-WebSocket p99 / "
-                   "y-websocket p99", TARGET_RATIO, ""),
-                  (ws and ws.p_ms(0.99), "WebSocket p99", TARGET_WEBSOCKET_MS, " ms"),
-                  (poll and poll.p_ms(0.99), "long-polling p99", TARGET_POLLING_MS, " ms")]
-        lines += [f"N={n}: {what} = {value:.2f}{unit} (target <= {target:g}{unit}: "
-                  f"{'met' if value <= target else 'MISSED'})"
-                  for value, what, target, unit in checks if value]
+        checks = [
+            (
+                ws and yws and ws.p_ms(0.99) / yws.p_ms(0.99),
+                "Jointly-WebSocket p99 / y-websocket p99",
+                TARGET_RATIO,
+                "",
+            ),
+            (ws and ws.p_ms(0.99), "WebSocket p99", TARGET_WEBSOCKET_MS, " ms"),
+            (poll and poll.p_ms(0.99), "long-polling p99", TARGET_POLLING_MS, " ms"),
+        ]
+        lines += [
+            f"N={n}: {what} = {value:.2f}{unit} (target <= {target:g}{unit}: "
+            f"{'met' if value <= target else 'MISSED'})"
+            for value, what, target, unit in checks
+            if value
+        ]
     return lines
 
 
 def describe_machine() -> str:
     """CPU model, cores, load and versions, for the report."""
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        platform.processor(),
+    )
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     load, cores = os.getloadavg(), os.cpu_count() or 1
-    text = (f"machine: {cores} cores, {model}; load average {load[0]:.2f} {load[1]:.2f} "
-            f"{load[2]:.2f}; Python {platform.python_version()}, node {node}, "
-            f"engine {get_engine().name}")
+    text = (
+        f"machine: {cores} cores, {model}; load average {load[0]:.2f} {load[1]:.2f} "
+        f"{load[2]:.2f}; Python {platform.python_version()}, node {node}, "
+        f"engine {get_engine().name}"
+    )
     if load[0] > cores:
-        text += ("\nWARNING: the load average exceeds the core count before the benchmark starts: "
-                 "other processes compete for the CPU and inflate every figure.")
+        text += (
+            "\nWARNING: the load average exceeds the core count before the benchmark starts: "
+            "other processes compete for the CPU and inflate every figure."
+        )
     return text
 
 
@@ -658,13 +737,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--clients", default="1,10,50", help="comma-separated N (default 1,10,50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="typing time per run")
-    parser.add_argument("--transports", default=",".join(TRANSPORTS),
-                        help="comma-separated, of websocket, polling, yws (default all)")
+    parser.add_argument(
+        "--transports",
+        default=",".join(TRANSPORTS),
+        help="comma-separated, of websocket, polling, yws (default all)",
+    )
     parser.add_argument("--procs", type=int, default=4, help="client processes (default 4)")
-    parser.add_argument("--server", choices=SERVERS, default=SERVERS[0],
-                        help="how Jointly is served (default threading, as `make run`)")
-    parser.add_argument("--stock-client", action="store_true",
-                        help="python-socketio's own thread-per-message dispatch")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default=SERVERS[0],
+        help="how Jointly is served (default threading, as `make run`)",
+    )
+    parser.add_argument(
+        "--stock-client",
+        action="store_true",
+        help="python-socketio's own thread-per-message dispatch",
+    )
     args = parser.parse_args(argv)
     args.clients = [int(n) for n in args.clients.split(",")]
     args.transports = args.transports.split(",")
@@ -687,8 +776,9 @@ def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
             server.start(room)
             try:
                 assert server.process is not None
-                spec = WorkerSpec(transport, server.url, room, [], None, n, args.seconds,
-                                  not args.stock_client)
+                spec = WorkerSpec(
+                    transport, server.url, room, [], None, n, args.seconds, not args.stock_client
+                )
                 results.append(run_case(spec, accounts, args.procs, server.process.pid))
             except Exception:
                 if isinstance(server, JointlyServer):

@@ -32,8 +32,8 @@ from flask.testing import FlaskClient
 from ingest import median_s, replay
 
 from crdt.engine import ENGINE_NAMES, get_engine
-from wiki import history
-from wiki.documents import find_document
+from wiki.documents.service import find_document
+from wiki.history import service as history
 
 TARGET_RATIO = 5.0  # each history page at most this many times the document page
 MIN_PAGE_BYTES = 1000  # smaller than this is an error page, not a rendered document

@@ -37,7 +37,7 @@ from flask import Flask
 
 from crdt.engine import ENGINE_NAMES, get_engine
 from crdt.room import Room
-from wiki.content import hub
+from wiki.documents.content import hub
 
 REPEATS = 5  # cold loads, decodes and rebuilds: the median of this many, after a warm-up
 
@@ -194,8 +194,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="replay only the first N edits")
     parser.add_argument("--run", type=int, default=100, help="edits per turn at the keyboard")
     parser.add_argument("--window", type=int, default=256, help="updates in flight")
-    parser.add_argument("--no-worst-case", action="store_true",
-                        help="skip the replay that switches typist on every update (slow)")
+    parser.add_argument(
+        "--no-worst-case",
+        action="store_true",
+        help="skip the replay that switches typist on every update (slow)",
+    )
     args = parser.parse_args()
     trace = load_trace(args.limit)
     names = ENGINE_NAMES if args.engine == "both" else (args.engine,)

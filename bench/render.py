@@ -2,7 +2,7 @@
 
 Four kinds of text (a table of many short rows, prose, a long list, nested emphasis) and one
 worst case (a table of empty cells, ten bytes of HTML per byte of Markdown) are rendered at
-12, 24, 48, 96 and 500 KB by ``wiki.render.render_markdown``; each time is the best of
+12, 24, 48, 96 and 500 KB by ``wiki.render.markdown.render_markdown``; each time is the best of
 ``--repeats``. Printed per kind: the times, the ratio of each doubling (2.0 is linear, 4.0
 quadratic) and whether 500 KB renders within the 1 s target.
 
@@ -24,7 +24,7 @@ from itertools import pairwise
 
 from markdown_it import MarkdownIt
 
-from wiki import render
+from wiki.render import markdown as render
 
 KB = 1024
 SIZES_KB = (12, 24, 48, 96, 500)

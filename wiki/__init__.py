@@ -8,13 +8,13 @@ from typing import Any
 
 from flask import Flask
 
-from wiki.cluster import channel_prefix
 from wiki.config import load_config
-from wiki.database import configure_durability
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wiki.live import init_live, keep_packets_whole, stored_listener
+from wiki.live.cluster import channel_prefix
+from wiki.storage.database import configure_durability
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent / "storage" / "migrations"
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_hooks(app)
     register_cli(app)
-    from wiki.content import init_hub
+    from wiki.documents.content import init_hub
 
     init_live(app)
     init_hub(app, stored_listener(app))
@@ -64,12 +64,30 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints; document pages last, as they take any top-level slug."""
-    from wiki import admin, api, auditing, auth, exports, health, pages, search, sharing, timeline
+    from wiki import health
+    from wiki.access import audit_views
+    from wiki.documents import sharing_views
+    from wiki.documents import views as document_views
+    from wiki.history import api, exports
+    from wiki.history import views as history_views
     from wiki.numbers import NumberConverter
+    from wiki.people import admin_views, auth_views
+    from wiki.search import views as search_views
 
     # Before any route is added: every <int:…> then stops at what the database can hold.
     app.url_map.converters["int"] = NumberConverter
-    blueprints = (health, auth, admin, api, search, sharing, auditing, exports, timeline, pages)
+    blueprints = (
+        health,
+        auth_views,
+        admin_views,
+        api,
+        search_views,
+        sharing_views,
+        audit_views,
+        exports,
+        history_views,
+        document_views,  # last: its routes take any top-level slug
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
 

@@ -9,12 +9,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
-from wiki import audit, content
-from wiki.directory import create_organisation, create_person, find_organisation
-from wiki.documents import Grant, create_document
+from wiki.access import audit
+from wiki.documents import content
+from wiki.documents.service import Grant, create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.models import DocumentKind, Visibility
+from wiki.people.directory import create_organisation, create_person, find_organisation
+from wiki.storage.models import DocumentKind, Visibility
 
 
 class OneLineCommand(click.Command):

@@ -9,11 +9,11 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from wiki import content
-from wiki.directory import create_organisation, create_person
-from wiki.documents import Grant, create_document
+from wiki.documents import content
+from wiki.documents.service import Grant, create_document
 from wiki.extensions import db
-from wiki.models import Organisation
+from wiki.people.directory import create_organisation, create_person
+from wiki.storage.models import Organisation
 
 DEMO_DIR = Path(__file__).parent / "demo"
 

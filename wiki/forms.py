@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from wiki.models import DocumentKind, OrgKind, Role, Visibility
+from wiki.storage.models import DocumentKind, OrgKind, Role, Visibility
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

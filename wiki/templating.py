@@ -6,8 +6,8 @@ from datetime import datetime
 
 from flask import Flask
 
-from wiki.models import DocumentKind, OrgKind, Visibility
-from wiki.policy import Action, can
+from wiki.access.policy import Action, can
+from wiki.storage.models import DocumentKind, OrgKind, Visibility
 
 
 def format_time(value: datetime | None) -> str:

@@ -24,14 +24,8 @@ teardown. A test that provokes one on purpose says so with
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +46,10 @@ from playwright.sync_api import (
 )
 
 from tests.databases import fresh_database
+from tests.harness.server import Server, flask_command, free_port, seed_demo, server_env
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
-FLASK = Path(sys.executable).parent / "flask"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -66,10 +60,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_TIMEOUT_S = 30.0
 PAGE_TIMEOUT_MS = 10_000
-# The demo signs every person in many times a session; the real limit is tested in tests/wiki.
-SERVER_ENV = {"WIKI_LOGIN_RATE_LIMIT": "10000 per minute"}
 CSP_MESSAGE = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
 # Chromium reports a page's own 4xx/5xx status as a console error; tests assert those statuses.
 FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of")
@@ -110,71 +101,6 @@ class LiveServer:
             pytest.fail(f"the live server exited with {code}; its output:\n{self.log_tail()}")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on at the moment, on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def server_env(instance: Path) -> dict[str, str]:
-    """This process's environment without the developer's ``WIKI_*`` settings, for ``instance``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIKI_")}
-    env.update(SERVER_ENV, WIKI_INSTANCE_PATH=str(instance))
-    return env
-
-
-def run_flask(env: dict[str, str], *args: str) -> None:
-    """Run a ``flask --app wiki`` command to completion; fail with its output if it fails."""
-    done = subprocess.run(
-        [str(FLASK), "--app", "wiki", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"`flask --app wiki {' '.join(args)}` failed ({done.returncode}):\n"
-                    f"{done.stdout}\n{done.stderr}")
-
-
-def parse_accounts(path: Path) -> dict[str, str]:
-    """Emails and passwords from lines ``role email password   (Name, Organisation)``."""
-    accounts = {}
-    for line in path.read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and "@" in parts[1]:
-            accounts[parts[1]] = parts[2]
-    if not accounts:
-        pytest.fail(f"no accounts in {path}; the seed's format may have changed")
-    return accounts
-
-
-def wait_until_answering(server: LiveServer) -> None:
-    """Poll ``GET /`` until the server answers with anything but a 5xx."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        server.check_alive()
-        try:
-            with urllib.request.urlopen(server.url_for("/"), timeout=2):
-                return
-        except urllib.error.HTTPError as error:
-            if error.code < 500:
-                return
-            pytest.fail(f"GET / answered {error.code}; server output:\n{server.log_tail()}")
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {SERVER_START_TIMEOUT_S} s:\n"
-                f"{server.log_tail()}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate ``process``, killing it if it does not stop within five seconds."""
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app on a free loopback port, over a fresh instance seeded with the demo."""
@@ -188,24 +114,17 @@ def serve_demo(base: Path, database_url: str) -> Iterator[LiveServer]:
     instance = base / "instance"
     env = server_env(instance)
     env["WIKI_SQLALCHEMY_DATABASE_URI"] = database_url
-    run_flask(env, "init-db")
-    run_flask(env, "seed-demo")
-    accounts = parse_accounts(instance / "demo-accounts.txt")
+    accounts = seed_demo(env)
     port = free_port()
-    log = base / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(FLASK), "--app", "wiki", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", accounts, instance, process, log)
+    process = Server(flask_command(port), env, port, base / "server.log")
     try:
-        wait_until_answering(server)
+        process.start()
+        assert process.process is not None
+        server = LiveServer(process.url, accounts, instance, process.process, process.log)
         yield server
         server.check_alive()
     finally:
-        if process.poll() is None:
-            stop(process)
+        process.stop()
 
 
 @pytest.fixture(scope="session")
@@ -219,8 +138,10 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's chromium, headless; never a downloaded browser."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
-                    "(apt-get install chromium); the browser tests never download a browser")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium "
+            "(apt-get install chromium); the browser tests never download a browser"
+        )
     chromium = playwright.chromium.launch(
         executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
     )
@@ -281,8 +202,9 @@ class PageGuard:
         """Flag CSP violations and console errors, but not a page's own error status."""
         where = message.location.get("url", "")
         if CSP_MESSAGE.search(message.text):
-            self.report(f"CSP violation on {message.page.url if message.page else where}: "
-                        f"{message.text}")
+            self.report(
+                f"CSP violation on {message.page.url if message.page else where}: {message.text}"
+            )
         elif message.type == "error":
             if FAILED_LOAD.match(message.text) and where in self.documents:
                 return
@@ -292,15 +214,22 @@ class PageGuard:
 class PageFactory:
     """``page_for(email)``: a new signed-in page in its own context; ``None`` for anonymous."""
 
-    def __init__(self, browser: Browser, server: LiveServer,
-                 sign_ins: dict[str, StorageState]) -> None:
+    def __init__(
+        self, browser: Browser, server: LiveServer, sign_ins: dict[str, StorageState]
+    ) -> None:
         self.browser = browser
         self.server = server
         self.sign_ins = sign_ins
         self.guards: dict[BrowserContext, PageGuard] = {}
 
-    def __call__(self, email: str | None, *, password: str | None = None, fresh: bool = False,
-                 **context_options: Any) -> Page:
+    def __call__(
+        self,
+        email: str | None,
+        *,
+        password: str | None = None,
+        fresh: bool = False,
+        **context_options: Any,
+    ) -> Page:
         """A fresh context and page, signed in as ``email`` unless it is None.
 
         A demo person's first sign-in of the session goes through the ``/login`` form; later
@@ -309,8 +238,9 @@ class PageFactory:
         """
         reuse = email is not None and password is None and not fresh
         state = self.sign_ins.get(email) if reuse and email is not None else None
-        context = self.browser.new_context(base_url=self.server.url, storage_state=state,
-                                           **context_options)
+        context = self.browser.new_context(
+            base_url=self.server.url, storage_state=state, **context_options
+        )
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         guard = PageGuard(self.server.url)
         guard.watch(context)
@@ -363,8 +293,9 @@ def sign_ins() -> dict[str, StorageState]:
 
 
 @pytest.fixture
-def page_for(browser: Browser, live_server: LiveServer,
-             sign_ins: dict[str, StorageState]) -> Iterator[PageFactory]:
+def page_for(
+    browser: Browser, live_server: LiveServer, sign_ins: dict[str, StorageState]
+) -> Iterator[PageFactory]:
     """A factory of guarded pages, anonymous or signed in; their problems fail the test."""
     factory = PageFactory(browser, live_server, sign_ins)
     yield factory

@@ -11,7 +11,7 @@ from crdt.engine import TEXT_NAME
 from tests.browser.conftest import REPO
 from wiki import live as collab
 from wiki.live.contract import RETRYABLE, Code
-from wiki.models.people import OrgKind
+from wiki.storage.models.people import OrgKind
 
 CONSTANTS_JS = REPO / "wiki" / "static" / "src" / "constants.js"
 

@@ -16,7 +16,7 @@ import socketio
 
 from crdt import protocol
 from crdt.engine import Doc
-from tests.protocol.collab_client import CollabClient, replica, signed_in_session
+from tests.harness.client import CollabClient, replica, signed_in_session
 
 SETTLE_S = 0.5
 RETRY_S = 0.2
@@ -79,10 +79,9 @@ class Editor:
                 return
             word, update = self._outbox.popleft()
         try:
-            self.client.sio.emit(
+            self.client.emit(
                 "frame",
                 {"doc": self.slug, "msg": protocol.encode_sync_update(update)},
-                namespace="/collab",
                 callback=lambda reply: self._acknowledged(word, update, reply),
             )
         except socketio.exceptions.SocketIOError:  # the socket closed: connect resyncs

@@ -8,104 +8,23 @@ joined to the others through Redis.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, select
 
 from crdt.engine import get_engine
 from crdt.updates import parse_update
-from tests.browser.conftest import REPO, free_port, parse_accounts, run_flask, server_env
 from tests.databases import REDIS_URL
-from wiki.models import Document, UpdateRecord
-
-BIN = Path(sys.executable).parent
-START_TIMEOUT_S = 30.0
-
-
-@dataclass
-class Server:
-    """One server process on a fixed port; ``kill`` is SIGKILL, as a crash would be."""
-
-    deployment: Deployment
-    port: int
-    gunicorn: bool
-    redis: bool
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> Path:
-        return self.deployment.base / f"server-{self.port}.log"
-
-    def command(self) -> list[str]:
-        if self.gunicorn:
-            control = self.deployment.base / f"gunicorn-{self.port}.ctl"
-            return [
-                str(BIN / "gunicorn"),
-                "-k",
-                "gevent",
-                "-w",
-                "1",
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--control-socket",
-                str(control),
-                "wsgi:app",
-            ]
-        return [str(BIN / "flask"), "--app", "wiki", "serve", "--port", str(self.port)]
-
-    def start(self) -> Server:
-        env = dict(self.deployment.env)
-        if self.gunicorn:
-            env["WIKI_SOCKETIO_ASYNC_MODE"] = "gevent"
-        if self.redis:
-            env["WIKI_REDIS_URL"] = REDIS_URL
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                self.command(), cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"server on {self.port} exited with {self.process.returncode}:\n"
-                    f"{self.log_tail()}"
-                )
-            try:
-                with urllib.request.urlopen(f"{self.url}/login", timeout=2):
-                    return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.1)
-        pytest.fail(f"server on {self.port} did not answer:\n{self.log_tail()}")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, as when a machine loses power."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+from tests.harness.server import (
+    Server,
+    flask_command,
+    free_port,
+    gunicorn_command,
+    seed_demo,
+    server_env,
+)
+from wiki.storage.models import Document, UpdateRecord
 
 
 @dataclass
@@ -115,19 +34,32 @@ class Deployment:
     base: Path
     database_url: str
     servers: list[Server] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)  # ``WIKI_*`` names, JSON values
 
     def __post_init__(self) -> None:
         self.env = server_env(self.base / "instance")
         self.env["WIKI_SQLALCHEMY_DATABASE_URI"] = self.database_url
-        run_flask(self.env, "init-db")
-        run_flask(self.env, "seed-demo")
-        self.accounts = parse_accounts(self.base / "instance" / "demo-accounts.txt")
+        self.env.update(self.settings)
+        self.accounts = seed_demo(self.env)
         self._engine = create_engine(self.database_url)
 
     def server(self, *, gunicorn: bool = False, redis: bool = False) -> Server:
-        server = Server(self, free_port(), gunicorn, redis)
+        """A process on a port of its own; ``kill`` is SIGKILL, as a crash would be."""
+        port = free_port()
+        env = dict(self.env)
+        if gunicorn:
+            env["WIKI_SOCKETIO_ASYNC_MODE"] = "gevent"
+        if redis:
+            env["WIKI_REDIS_URL"] = REDIS_URL
+        command = self.gevent_worker(port) if gunicorn else flask_command(port)
+        server = Server(command, env, port, self.base / f"server-{port}.log")
         self.servers.append(server)
         return server.start()
+
+    def gevent_worker(self, port: int) -> list[str]:
+        """gunicorn with one gevent worker and a control socket of its own."""
+        control = self.base / f"gunicorn-{port}.ctl"
+        return gunicorn_command(port, "-k", "gevent", "-w", "1", "--control-socket", str(control))
 
     def stored(self, slug: str) -> list[bytes]:
         """The document's update log, in order, read from the database itself."""

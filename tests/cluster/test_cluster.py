@@ -8,7 +8,7 @@ from crdt.updates import parse_state_vector, parse_update
 from tests.cluster.conftest import SLUG, ten_editors
 from tests.cluster.editors import Editor, settle
 from tests.cluster.servers import Deployment, structs_stored_twice
-from tests.protocol.collab_client import signed_in_session
+from tests.harness.client import signed_in_session
 
 CONVERGE_S = 30.0
 
@@ -40,9 +40,11 @@ def differences(editors: list[Editor], stored: str, log: list[bytes]) -> str:
         missing = sorted(word for word in words if word in stored and word not in text)
         extra = sorted(word for word in words if word in text and word not in stored)
         if missing or extra:
-            lines.append(f"{editor.name} lacks {missing[:8]} ({len(missing)}), has {extra[:8]}, "
-                         f"lacks records {records_lacking(editor, log)[:12]}, "
-                         f"refused {editor.refusals[:2]}")
+            lines.append(
+                f"{editor.name} lacks {missing[:8]} ({len(missing)}), has {extra[:8]}, "
+                f"lacks records {records_lacking(editor, log)[:12]}, "
+                f"refused {editor.refusals[:2]}"
+            )
     return "\n".join(lines)
 
 

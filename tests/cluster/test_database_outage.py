@@ -14,7 +14,7 @@ from tests.cluster.editors import Editor
 from tests.cluster.proxy import Relay
 from tests.cluster.servers import Deployment
 from tests.databases import postgres_database
-from tests.protocol.collab_client import signed_in_session
+from tests.harness.client import signed_in_session
 
 RECOVERY_S = 30.0
 

@@ -184,12 +184,15 @@ def credited(store: MemoryStore, attribution: Any) -> list[tuple[str, int | None
 # Client ids are the server's, stored before anyone writes. They are drawn (the room would
 # pick at random) because Yjs orders concurrent inserts at one place by client id, and a
 # failure must replay the same way.
-PLANS = st.fixed_dictionaries({
-    "checkpoint_every": st.sampled_from([2, 3, 5, 500]),
-    "client_ids": st.lists(st.integers(1, 2**31 - 1), min_size=2, max_size=len(ALPHABETS),
-                           unique=True),
-    "steps": st.lists(STEPS, min_size=1, max_size=40),
-})
+PLANS = st.fixed_dictionaries(
+    {
+        "checkpoint_every": st.sampled_from([2, 3, 5, 500]),
+        "client_ids": st.lists(
+            st.integers(1, 2**31 - 1), min_size=2, max_size=len(ALPHABETS), unique=True
+        ),
+        "steps": st.lists(STEPS, min_size=1, max_size=40),
+    }
+)
 
 
 def check_pipeline(engine: Engine, plan: dict[str, Any], *, reorder: bool) -> None:
@@ -228,7 +231,8 @@ def check_pipeline(engine: Engine, plan: dict[str, Any], *, reorder: bool) -> No
         for row in rows:  # each revision carries its person's organisation, never another's
             sender = senders[row.person_id]
             assert (row.organisation_id, row.organisation_kind) == (
-                sender.organisation_id, sender.organisation_kind
+                sender.organisation_id,
+                sender.organisation_kind,
             )
     finally:
         room.close()

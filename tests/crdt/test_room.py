@@ -117,8 +117,11 @@ def test_twenty_concurrent_writers_are_each_stored_once_with_gapless_seqs(
         results = list(pool.map(writer, range(WRITERS)))
 
     total = WRITERS * EDITS_EACH
-    acked = {seq: (update, sender, client_id)
-             for sender, client_id, sent in results for update, seq in sent}
+    acked = {
+        seq: (update, sender, client_id)
+        for sender, client_id, sent in results
+        for update, seq in sent
+    }
     assert all(seq is not None for _, _, sent in results for _, seq in sent)
     assert sorted(acked) == list(range(1, total + 1))  # every seq handed out exactly once
     for _, _, sent in results:  # one sender's updates are stored in the order it sent them
@@ -180,8 +183,14 @@ def test_malformed_updates_are_refused_and_change_nothing(
     first = gov.edit([(0, 0, "Open contracting")])
     assert write(room, GOV, gov_id, first) == 1
     second = gov.edit([(4, 0, " up")])
-    for bad in (b"", b"\x00", first[:-1], second[: len(second) // 2], b"\xff" * 12,
-                first + b"\x00"):
+    for bad in (
+        b"",
+        b"\x00",
+        first[:-1],
+        second[: len(second) // 2],
+        b"\xff" * 12,
+        first + b"\x00",
+    ):
         refused = refusal(lambda: write(room, GOV, gov_id, bad))  # noqa: B023
         assert refused is not None and issubclass(refused[0], MalformedUpdate), refused
     assert log_of(store)[-1].seq == 1 and len(log_of(store)) == 1
@@ -201,7 +210,8 @@ def test_oversized_update_is_refused_with_the_limit_and_changes_nothing(
         assert len(big) > 64 >= len(small)
         assert write(room, GOV, gov_id, small) == 1
         assert refusal(lambda: write(room, GOV, gov_id, big)) == (
-            OversizedUpdate, f"update is {len(big):,} bytes; the limit is 64 bytes"
+            OversizedUpdate,
+            f"update is {len(big):,} bytes; the limit is 64 bytes",
         )
         assert [record.data for record in log_of(store)] == [small]
         assert text_of(room) == ("Short.", 1)
@@ -327,8 +337,13 @@ def test_rebuild_at_an_old_seq_gives_the_text_as_it_was(engine: Engine, store: M
         room = hub.room(DOC)
         gov_id, gov = client(room, engine, GOV)
         texts = [""]
-        for ops in ([(0, 0, "One.")], [(4, 0, " Two.")], [(0, 4, "")], [(0, 0, "Zero.")],
-                    [(5, 0, " Three.")]):
+        for ops in (
+            [(0, 0, "One.")],
+            [(4, 0, " Two.")],
+            [(0, 4, "")],
+            [(0, 0, "Zero.")],
+            [(5, 0, " Three.")],
+        ):
             assert write(room, GOV, gov_id, gov.edit(ops)) == len(texts)
             texts.append(gov.text())
         assert texts == ["", "One.", "One. Two.", " Two.", "Zero. Two.", "Zero. Three. Two."]
@@ -410,9 +425,19 @@ def test_text_hung_on_a_struct_the_room_lacks_is_not_credited_to_that_structs_au
 
     history = room.history().result(WAIT_S)
     assert history.text == ("Gov text" if refused else "Gov textEVIL")
-    owner = {"G": GOV.person_id, "o": GOV.person_id, "v": GOV.person_id, " ": GOV.person_id,
-             "t": GOV.person_id, "e": GOV.person_id, "x": GOV.person_id,
-             "E": CSO.person_id, "V": CSO.person_id, "I": CSO.person_id, "L": CSO.person_id}
+    owner = {
+        "G": GOV.person_id,
+        "o": GOV.person_id,
+        "v": GOV.person_id,
+        " ": GOV.person_id,
+        "t": GOV.person_id,
+        "e": GOV.person_id,
+        "x": GOV.person_id,
+        "E": CSO.person_id,
+        "V": CSO.person_id,
+        "I": CSO.person_id,
+        "L": CSO.person_id,
+    }
     assert credited(store, history.attribution) == [(ch, owner[ch]) for ch in history.text]
 
 

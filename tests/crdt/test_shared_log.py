@@ -154,4 +154,3 @@ def test_a_room_behind_the_log_stores_after_what_it_missed(
     text, head = cluster.b.text().result(WAIT_S)
     assert head == 3 and sorted(text.split()) == ["one", "three", "two"]
     assert cluster.seen["b"] == Counter({1: 1, 2: 1, 3: 1})
-

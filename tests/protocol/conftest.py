@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.conftest import live_server
 from tests.databases import fresh_database
-from tests.protocol.collab_client import CollabClient
+from tests.harness.client import CollabClient
 from tests.protocol.instances import (
     LIMITS_SETTINGS,
     OPEN_SETTINGS,
@@ -56,7 +56,7 @@ def limits_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 class ClosedByServer(logging.Filter):
     """Drop python-engineio's report of a socket the server closed, which is no fault.
 
-    ``collab_client.in_order`` handles a socket's messages on its reading thread; when the
+    ``tests.harness.client.in_order`` handles a socket's messages on its reading thread; when the
     server closes the socket, the client's disconnect tries to join that very thread and
     logs the RuntimeError. The revocation tests have the server close hundreds of sockets.
     """

@@ -10,10 +10,9 @@ disables accounts by posting the same forms a browser would.
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -21,18 +20,22 @@ from typing import Any
 import redis
 import requests
 import socketio
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 
-from tests.browser.conftest import parse_accounts, run_flask, server_env
-from tests.cluster.servers import Deployment, Server
+from tests.cluster.servers import Deployment
 from tests.databases import REDIS_URL
-from tests.protocol.collab_client import NAMESPACE, CollabClient, signed_in_session
-from wiki.cluster import channel_prefix
-from wiki.models import ClientAssignment, Document, Organisation, Person, Share, UpdateRecord
+from tests.harness.client import CSRF, NAMESPACE, CollabClient, signed_in_session
+from tests.harness.server import FAST_HASHING, Server
+from wiki.live.cluster import channel_prefix
+from wiki.storage.models import (
+    ClientAssignment,
+    Document,
+    Organisation,
+    Person,
+    Share,
+    UpdateRecord,
+)
 
-# The demo's passwords are hashed at seed time; cheap hashing keeps each sign-in fast.
-FAST_HASHING = {"WIKI_ARGON2_TIME_COST": "1", "WIKI_ARGON2_MEMORY_KIB": "1024"}
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ANSWER_S = 5.0
 BUS_WAIT_S = 10.0
 
@@ -54,20 +57,12 @@ LIMITS_SETTINGS = {
 }
 
 
-@dataclass
 class Instance(Deployment):
     """A demo database whose servers run with ``settings`` (``WIKI_*`` names, JSON values)."""
 
-    settings: dict[str, str] = field(default_factory=dict)
-
     def __post_init__(self) -> None:
-        self.env = server_env(self.base / "instance")
-        self.env.update(FAST_HASHING, WIKI_SQLALCHEMY_DATABASE_URI=self.database_url)
-        self.env.update(self.settings)
-        run_flask(self.env, "init-db")
-        run_flask(self.env, "seed-demo")
-        self.accounts = parse_accounts(self.base / "instance" / "demo-accounts.txt")
-        self._engine = create_engine(self.database_url)
+        self.settings = {**FAST_HASHING, **self.settings}
+        super().__post_init__()
 
     def scalar(self, query: Any) -> Any:
         """One value read from the instance's database itself."""

@@ -22,7 +22,7 @@ import socketio
 
 from crdt import protocol
 from crdt.engine import Doc
-from tests.protocol.collab_client import CollabClient, replica
+from tests.harness.client import CollabClient, replica
 from tests.protocol.instances import Site, Visitor, ask, close_at_once
 
 SOCKETS = 8  # of the outsider, each looping on its own thread

@@ -14,7 +14,7 @@ import socketio
 
 from crdt import protocol
 from tests.browser.conftest import LiveServer
-from tests.protocol.collab_client import NAMESPACE, CollabClient, replica, signed_in_session
+from tests.harness.client import NAMESPACE, CollabClient, replica, signed_in_session
 
 NOT_FOUND = {
     "ok": False,
@@ -282,8 +282,12 @@ def test_a_flood_of_updates_is_refused_past_the_rate_limit_and_resent_without_lo
     acks: queue.Queue[dict[str, Any]] = queue.Queue()
     flood = [doc.edit([(0, 0, "x")]) for _ in range(600)]  # three times the burst allowed
     for update in flood:  # all at once, without waiting for acknowledgements
-        client.sio.emit("frame", {"doc": slug, "msg": protocol.encode_sync_update(update)},
-                        namespace=NAMESPACE, callback=acks.put)
+        client.sio.emit(
+            "frame",
+            {"doc": slug, "msg": protocol.encode_sync_update(update)},
+            namespace=NAMESPACE,
+            callback=acks.put,
+        )
     answers = [acks.get(timeout=30) for _ in flood]
     limited = [a for a in answers if not a["ok"] and a["error"].startswith("Too many edits")]
     assert limited, answers[-3:]
@@ -301,10 +305,20 @@ def test_a_socket_from_another_origin_is_refused(live_server) -> None:  # type: 
     http = signed_in_session(live_server.url, EDITOR, live_server.accounts[EDITOR])
     foreign = socketio.Client(http_session=http, reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        foreign.connect(live_server.url, namespaces=[NAMESPACE], transports=["polling"],
-                        headers={"Origin": "http://drafts.example.net"}, wait_timeout=10)
+        foreign.connect(
+            live_server.url,
+            namespaces=[NAMESPACE],
+            transports=["polling"],
+            headers={"Origin": "http://drafts.example.net"},
+            wait_timeout=10,
+        )
     same = socketio.Client(http_session=http, reconnection=False)
-    same.connect(live_server.url, namespaces=[NAMESPACE], transports=["polling"],
-                 headers={"Origin": live_server.url}, wait_timeout=10)
+    same.connect(
+        live_server.url,
+        namespaces=[NAMESPACE],
+        transports=["polling"],
+        headers={"Origin": live_server.url},
+        wait_timeout=10,
+    )
     assert same.connected
     same.disconnect()

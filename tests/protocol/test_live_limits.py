@@ -15,7 +15,7 @@ from typing import Any
 
 from crdt import protocol
 from crdt.engine import Doc
-from tests.protocol.collab_client import NAMESPACE, CollabClient, replica
+from tests.harness.client import NAMESPACE, CollabClient, replica
 from tests.protocol.instances import LIMITS_SETTINGS, OPEN_SETTINGS, Site
 from wiki.live.presence import MAX_AWARENESS_BURST, MAX_AWARENESS_BYTES, MAX_AWARENESS_PER_S
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.protocol.collab_client import CollabClient
+from tests.harness.client import CollabClient
 from tests.protocol.instances import Site, Visitor
 from tests.protocol.race import Pace, Scenario, run_trials, writer_on
 

@@ -10,9 +10,9 @@ from werkzeug.test import TestResponse
 
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, revision_rows, write
-from wiki.documents import find_document
+from wiki.documents.service import find_document
 from wiki.extensions import db
-from wiki.models import AuditEvent
+from wiki.storage.models import AuditEvent
 
 SLUG = "budget-draft"
 TITLE = "Budget transparency draft"

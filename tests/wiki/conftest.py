@@ -17,9 +17,9 @@ from werkzeug.test import TestResponse
 
 from tests.databases import fresh_database
 from wiki import create_app
-from wiki.content import hub
-from wiki.directory import create_organisation, create_person
+from wiki.documents.content import hub
 from wiki.extensions import db
+from wiki.people.directory import create_organisation, create_person
 
 PASSWORD = "correct horse battery staple"
 # Argon2 at its production cost takes most of a test's time; the algorithm is the same.

@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from crdt.engine import get_engine
 from tests.wiki.conftest import Browser
-from wiki import content, history
-from wiki.documents import Grant, create_document, find_document
+from wiki.documents import content
+from wiki.documents.service import Grant, create_document, find_document
 from wiki.extensions import db
-from wiki.models import Organisation, Person, Revision, UpdateRecord
+from wiki.history import service as history
+from wiki.storage.models import Organisation, Person, Revision, UpdateRecord
 
 BASE_PATTERN = re.compile(r'name="base" type="hidden" value="(\d+)"|value="(\d+)" name="base"')
 Op = tuple[int, int, str]

@@ -15,10 +15,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.wiki.conftest import Browser
-from wiki import content, history
-from wiki.documents import find_document
+from wiki.documents import content
+from wiki.documents.service import find_document
 from wiki.extensions import db
-from wiki.models import Document, Organisation, Person, Revision
+from wiki.history import service as history
+from wiki.storage.models import Document, Organisation, Person, Revision
 
 WAIT_S = 30.0
 SLUG = "open-data-plan"
@@ -31,8 +32,10 @@ def solid(*pieces: str) -> int:
 
 def shares(**counts: int) -> dict[str, float]:
     total = sum(counts.values())
-    return {kind: float(Fraction(counts.get(kind, 0), total))
-            for kind in ("government", "civil_society", "other")}
+    return {
+        kind: float(Fraction(counts.get(kind, 0), total))
+        for kind in ("government", "civil_society", "other")
+    }
 
 
 def person(email: str) -> Person:
@@ -96,7 +99,8 @@ FINAL = (
 
 
 def test_scripted_co_editing_credits_every_paragraph_exactly(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     gov = as_person("gov@example.org")
     response = gov.submit(
@@ -111,16 +115,25 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
         assert edit_as("cso@example.org", 2, TITLE + BUDGETS + MONITOR) == 3  # revision 2
         opened = 3  # the government editor opens the form now, and saves it last
         # Revision 3: the government editor replaces the CSO's word "spending".
-        assert edit_as("gov@example.org", 3, TITLE + BUDGETS + MONITOR.replace("spending",
-                                                                               CONTRACTS)) == 4
+        assert (
+            edit_as("gov@example.org", 3, TITLE + BUDGETS + MONITOR.replace("spending", CONTRACTS))
+            == 4
+        )
         # Revision 4, live: the CSO editor deletes the government's "will " and adds a phrase.
         text, seq = content.read_text(the_document())
         assert seq == 4
         at = text.index(WILL)
-        after_delete = text[:at] + text[at + len(WILL):]
-        assert live_edit_as("cso@example.org", [
-            (at, len(WILL), ""), (after_delete.index("budgets.") + len("budgets"), 0, MONTHLY),
-        ]) == 5
+        after_delete = text[:at] + text[at + len(WILL) :]
+        assert (
+            live_edit_as(
+                "cso@example.org",
+                [
+                    (at, len(WILL), ""),
+                    (after_delete.index("budgets.") + len("budgets"), 0, MONTHLY),
+                ],
+            )
+            == 5
+        )
     # Revision 5: the form opened at seq 3 is saved; it only adds the last paragraph.
     save_form(gov, TITLE + BUDGETS + MONITOR + REPORT, opened)
 
@@ -132,8 +145,16 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
 
         history.current(doc)  # attribution caught up with all six updates
         rows = [
-            (r.number, r.person_id, r.organisation_id, r.organisation_kind, r.first_seq,
-             r.last_seq, r.inserted, r.deleted)
+            (
+                r.number,
+                r.person_id,
+                r.organisation_id,
+                r.organisation_kind,
+                r.first_seq,
+                r.last_seq,
+                r.inserted,
+                r.deleted,
+            )
             for r in db.session.scalars(
                 select(Revision).where(Revision.document_id == doc.id).order_by(Revision.number)
             )
@@ -150,8 +171,16 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
 
         found = history.paragraphs(doc)
         got = [
-            (p.text, p.id, p.shares, p.people, p.organisations, p.person_shares,
-             p.organisation_shares, p.revisions)
+            (
+                p.text,
+                p.id,
+                p.shares,
+                p.people,
+                p.organisations,
+                p.person_shares,
+                p.organisation_shares,
+                p.revisions,
+            )
             for p in found
         ]
 
@@ -160,7 +189,12 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
     monitor_cso, monitor_gov = solid("Civil society will monitor ."), solid(CONTRACTS)
     report_gov = solid(REPORT)
     assert (heading_gov, budgets_gov, budgets_cso, monitor_cso, monitor_gov, report_gov) == (
-        13, 17, 10, 24, 9, 21
+        13,
+        17,
+        10,
+        24,
+        9,
+        21,
     )
 
     def share(part: int, whole: int) -> float:
@@ -168,41 +202,91 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
 
     budgets_all, monitor_all = budgets_gov + budgets_cso, monitor_cso + monitor_gov
     assert got == [
-        ("# Open data plan\n\n", "1.0", shares(government=heading_gov),
-         (gita.id,), (cabinet.id,), {gita.id: 1.0}, {cabinet.id: 1.0}, (1,)),
-        ("We publish budgets every month.\n\n", "2.0",
-         shares(government=budgets_gov, civil_society=budgets_cso),
-         (gita.id, chidi.id), (cabinet.id, charity.id),
-         {gita.id: share(17, 27), chidi.id: share(10, 27)},
-         {cabinet.id: share(17, 27), charity.id: share(10, 27)},
-         (1, 4)),  # written in 1; "will " deleted and " every month" added in 4
-        ("Civil society will monitor contracts.\n\n", "3.0",
-         shares(civil_society=monitor_cso, government=monitor_gov),
-         (chidi.id, gita.id), (charity.id, cabinet.id),
-         {chidi.id: share(8, 11), gita.id: share(3, 11)},
-         {charity.id: share(8, 11), cabinet.id: share(3, 11)},
-         (2, 3)),  # written in 2; "spending" replaced in 3
-        ("Both will report yearly.\n", "6.0", shares(government=report_gov),
-         (gita.id,), (cabinet.id,), {gita.id: 1.0}, {cabinet.id: 1.0}, (5,)),
+        (
+            "# Open data plan\n\n",
+            "1.0",
+            shares(government=heading_gov),
+            (gita.id,),
+            (cabinet.id,),
+            {gita.id: 1.0},
+            {cabinet.id: 1.0},
+            (1,),
+        ),
+        (
+            "We publish budgets every month.\n\n",
+            "2.0",
+            shares(government=budgets_gov, civil_society=budgets_cso),
+            (gita.id, chidi.id),
+            (cabinet.id, charity.id),
+            {gita.id: share(17, 27), chidi.id: share(10, 27)},
+            {cabinet.id: share(17, 27), charity.id: share(10, 27)},
+            (1, 4),
+        ),  # written in 1; "will " deleted and " every month" added in 4
+        (
+            "Civil society will monitor contracts.\n\n",
+            "3.0",
+            shares(civil_society=monitor_cso, government=monitor_gov),
+            (chidi.id, gita.id),
+            (charity.id, cabinet.id),
+            {chidi.id: share(8, 11), gita.id: share(3, 11)},
+            {charity.id: share(8, 11), cabinet.id: share(3, 11)},
+            (2, 3),
+        ),  # written in 2; "spending" replaced in 3
+        (
+            "Both will report yearly.\n",
+            "6.0",
+            shares(government=report_gov),
+            (gita.id,),
+            (cabinet.id,),
+            {gita.id: 1.0},
+            {cabinet.id: 1.0},
+            (5,),
+        ),
     ]
     assert budgets_all == 27 and monitor_all == 33
 
     # The JSON API says the same, with names.
     api = gov.get(f"/api/docs/{SLUG}/attribution").get_json()
     assert api["revision"] == 5
-    assert [(p["text"], p["shares"], p["people"], p["organisations"], p["revisions"])
-            for p in api["paragraphs"]] == [
+    assert [
+        (p["text"], p["shares"], p["people"], p["organisations"], p["revisions"])
+        for p in api["paragraphs"]
+    ] == [
         ("# Open data plan\n\n", shares(government=13), ["Gita Gov"], ["Cabinet Office"], [1]),
-        ("We publish budgets every month.\n\n", shares(government=17, civil_society=10),
-         ["Gita Gov", "Chidi Cso"], ["Cabinet Office", "Open Data Charity"], [1, 4]),
-        ("Civil society will monitor contracts.\n\n", shares(civil_society=24, government=9),
-         ["Chidi Cso", "Gita Gov"], ["Open Data Charity", "Cabinet Office"], [2, 3]),
-        ("Both will report yearly.\n", shares(government=21), ["Gita Gov"], ["Cabinet Office"],
-         [5]),
+        (
+            "We publish budgets every month.\n\n",
+            shares(government=17, civil_society=10),
+            ["Gita Gov", "Chidi Cso"],
+            ["Cabinet Office", "Open Data Charity"],
+            [1, 4],
+        ),
+        (
+            "Civil society will monitor contracts.\n\n",
+            shares(civil_society=24, government=9),
+            ["Chidi Cso", "Gita Gov"],
+            ["Open Data Charity", "Cabinet Office"],
+            [2, 3],
+        ),
+        (
+            "Both will report yearly.\n",
+            shares(government=21),
+            ["Gita Gov"],
+            ["Cabinet Office"],
+            [5],
+        ),
     ]
     revisions = gov.get(f"/api/docs/{SLUG}/revisions").get_json()
-    assert [(r["number"], r["person"], r["organisation"], r["organisation_kind"], r["inserted"],
-             r["deleted"]) for r in revisions] == [
+    assert [
+        (
+            r["number"],
+            r["person"],
+            r["organisation"],
+            r["organisation_kind"],
+            r["inserted"],
+            r["deleted"],
+        )
+        for r in revisions
+    ] == [
         (1, "Gita Gov", "Cabinet Office", "government", 44, 0),
         (2, "Chidi Cso", "Open Data Charity", "civil_society", 38, 0),
         (3, "Gita Gov", "Cabinet Office", "government", 9, 8),

@@ -25,8 +25,8 @@ from tests.wiki.audit_helpers import (
 )
 from tests.wiki.history_helpers import ids, make_document, page, person, text_only, write
 from tests.wiki.test_policy import without_token
-from wiki import audit
-from wiki.documents import find_document
+from wiki.access import audit
+from wiki.documents.service import find_document
 from wiki.extensions import db
 
 

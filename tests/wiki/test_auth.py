@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask
 
 from tests.wiki.conftest import FAST_HASHING, PASSWORD, Browser
-from wiki.directory import HASHER_KEY, find_person, set_active
 from wiki.extensions import db
+from wiki.people.directory import HASHER_KEY, find_person, set_active
 
 
 def test_login_with_right_password_signs_in(browser: Browser) -> None:
@@ -132,7 +132,7 @@ def test_login_is_rate_limited(tmp_path, database_url) -> None:  # type: ignore[
     client = Browser(app.test_client())
     codes = [client.login("nobody@example.org", "x" * 12).status_code for _ in range(4)]
     assert codes == [400, 400, 400, 429]
-    from wiki.content import hub
+    from wiki.documents.content import hub
 
     with app.app_context():
         hub().close()

@@ -6,9 +6,9 @@ import pytest
 from flask import Flask
 
 from tests.wiki.conftest import FAST_HASHING
-from wiki.directory import find_organisation, find_person
-from wiki.documents import find_document
+from wiki.documents.service import find_document
 from wiki.extensions import db
+from wiki.people.directory import find_organisation, find_person
 
 
 def run(app: Flask, *args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -177,7 +177,7 @@ def test_seed_demo_prints_accounts_and_is_idempotent_with_if_empty(tmp_path, dat
     from flask_migrate import upgrade
 
     from wiki import create_app
-    from wiki.content import hub
+    from wiki.documents.content import hub
 
     app = create_app(
         {

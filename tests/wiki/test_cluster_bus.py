@@ -12,8 +12,8 @@ from flask import Flask, current_app
 
 from tests.databases import REDIS_URL
 from wiki import create_app
-from wiki.cluster import BUS_KEY, Bus, channel_prefix, handles
-from wiki.content import hub
+from wiki.documents.content import hub
+from wiki.live.cluster import BUS_KEY, Bus, channel_prefix, handles
 
 WAIT_S = 10.0
 heard: list[str] = []
@@ -29,14 +29,16 @@ def processes(tmp_path: Path) -> Iterator[dict[str, Flask]]:
     """Three processes on one Redis: two of the live deployment, one of a staging one."""
     made: dict[str, Flask] = {}
     for name, secret in (("live-1", "live key"), ("live-2", "live key"), ("staging", "other")):
-        made[name] = create_app({
-            "TESTING": True,
-            "PROCESS": name,
-            "SECRET_KEY": secret,
-            "INSTANCE_PATH": str(tmp_path / name),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
-            "REDIS_URL": REDIS_URL,
-        })
+        made[name] = create_app(
+            {
+                "TESTING": True,
+                "PROCESS": name,
+                "SECRET_KEY": secret,
+                "INSTANCE_PATH": str(tmp_path / name),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite3",
+                "REDIS_URL": REDIS_URL,
+            }
+        )
     listening = redis.Redis.from_url(REDIS_URL)
     deadline = time.monotonic() + WAIT_S
     for app in made.values():  # each bus subscribes on its own thread

@@ -11,23 +11,26 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from tests.wiki.conftest import FAST_HASHING, seed_cast
-from wiki import content, create_app
-from wiki.directory import find_organisation
-from wiki.documents import create_document
+from wiki import create_app
+from wiki.documents import content
+from wiki.documents.service import create_document
 from wiki.extensions import db
-from wiki.models import Person
+from wiki.people.directory import find_organisation
+from wiki.storage.models import Person
 
 
 @pytest.fixture
 def one_connection_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """An app whose request pool holds a single connection and gives up after a second."""
-    app = create_app({
-        "TESTING": True,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
-        **FAST_HASHING,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
+            **FAST_HASHING,
+        }
+    )
     with app.app_context():
         upgrade()
         seed_cast()

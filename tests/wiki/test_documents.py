@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document
-from wiki.documents import MAX_SLUG_CHARS, SLUG_PATTERN, find_document
+from wiki.documents.service import MAX_SLUG_CHARS, SLUG_PATTERN, find_document
 from wiki.extensions import db
-from wiki.models import Document
+from wiki.storage.models import Document
 
 
 def count_documents(app: Flask) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import Engine, text
 
-from wiki.database import rooms_engine
 from wiki.extensions import db
+from wiki.storage.database import rooms_engine
 
 
 def durability(engine: Engine) -> dict[str, object]:

@@ -9,9 +9,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.wiki.test_policy import make_document
-from wiki.documents import find_document
+from wiki.documents.service import find_document
 from wiki.extensions import db
-from wiki.models import AuditEvent, Person
+from wiki.storage.models import AuditEvent, Person
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 UNTIL = "2026-12-10T09:00"
@@ -21,8 +21,8 @@ UNTIL = "2026-12-10T09:00"
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[datetime]:
     """The time the server sees; set ``clock[0]`` to move it."""
     now = [NOW]
-    monkeypatch.setattr("wiki.models.documents.utcnow", lambda: now[0])
-    monkeypatch.setattr("wiki.documents.utcnow", lambda: now[0])
+    monkeypatch.setattr("wiki.storage.models.documents.utcnow", lambda: now[0])
+    monkeypatch.setattr("wiki.documents.service.utcnow", lambda: now[0])
     return now
 
 
@@ -33,13 +33,16 @@ def sharing_rows(app: Flask) -> list[AuditEvent]:
 
 
 def test_embargo_opens_the_draft_to_the_network_at_its_time_and_not_before(
-    app: Flask, as_person, clock: list[datetime]  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    clock: list[datetime],  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():
         slug = make_document("private")
     owner, outsider = as_person("gov@example.org"), as_person("treasury@example.org")
-    response = owner.submit(f"/{slug}/sharing", {"until": UNTIL, "then": "network"},
-                            action=f"/{slug}/sharing/embargo")
+    response = owner.submit(
+        f"/{slug}/sharing", {"until": UNTIL, "then": "network"}, action=f"/{slug}/sharing/embargo"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     page = owner.get(f"/{slug}/sharing").get_data(as_text=True)
     assert "restricted until 2026-12-10 09:00 UTC, then Network" in page.replace("\n", " ")
@@ -63,13 +66,18 @@ def test_embargo_opens_the_draft_to_the_network_at_its_time_and_not_before(
 
 
 def test_embargo_in_the_past_is_refused_on_the_form_and_changes_nothing(
-    app: Flask, as_person, clock: list[datetime]  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    clock: list[datetime],  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():
         slug = make_document("private")
     owner = as_person("gov@example.org")
-    response = owner.submit(f"/{slug}/sharing", {"until": "2026-12-01T09:00", "then": "public"},
-                            action=f"/{slug}/sharing/embargo")
+    response = owner.submit(
+        f"/{slug}/sharing",
+        {"until": "2026-12-01T09:00", "then": "public"},
+        action=f"/{slug}/sharing/embargo",
+    )
     assert response.status_code == 400
     assert "Choose a time in the future (UTC)." in response.get_data(as_text=True)
     with app.app_context():
@@ -80,15 +88,19 @@ def test_embargo_in_the_past_is_refused_on_the_form_and_changes_nothing(
 
 
 def test_choosing_a_visibility_ends_a_pending_embargo(
-    app: Flask, as_person, clock: list[datetime]  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    clock: list[datetime],  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():
         slug = make_document("private")
     owner = as_person("gov@example.org")
-    owner.submit(f"/{slug}/sharing", {"until": UNTIL, "then": "public"},
-                 action=f"/{slug}/sharing/embargo")
-    owner.submit(f"/{slug}/sharing", {"visibility": "private"},
-                 action=f"/{slug}/sharing/visibility")
+    owner.submit(
+        f"/{slug}/sharing", {"until": UNTIL, "then": "public"}, action=f"/{slug}/sharing/embargo"
+    )
+    owner.submit(
+        f"/{slug}/sharing", {"visibility": "private"}, action=f"/{slug}/sharing/visibility"
+    )
     clock[0] = NOW + timedelta(days=30)
     assert app.test_client().get(f"/{slug}").status_code == 404
     with app.app_context():
@@ -97,7 +109,9 @@ def test_choosing_a_visibility_ends_a_pending_embargo(
 
 
 def test_every_sharing_change_is_audited_with_who_and_what(
-    app: Flask, as_person, clock: list[datetime]  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    clock: list[datetime],  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():
         slug = make_document("restricted")

@@ -26,7 +26,7 @@ from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import ids, make_document, page, text_only, write
 from tests.wiki.test_policy import without_token
 from wiki.extensions import db
-from wiki.models import AuditEvent
+from wiki.storage.models import AuditEvent
 
 CHIDI = "Chidi Cso <cso@example.org>, Open Data Charity"
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d UTC"

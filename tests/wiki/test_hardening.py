@@ -48,10 +48,14 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app: Flask) -> Non
         form = client.get("/login", base_url=base).get_data(as_text=True)
         match = CSRF_PATTERN.search(form)
         assert match
-        data = {"csrf_token": match.group(1) or match.group(2), "email": "gov@example.org",
-                "password": PASSWORD}
-        response = client.post("/login", data=data, base_url=base,
-                               headers={"Referer": f"{base}/login"})  # checked over HTTPS
+        data = {
+            "csrf_token": match.group(1) or match.group(2),
+            "email": "gov@example.org",
+            "password": PASSWORD,
+        }
+        response = client.post(
+            "/login", data=data, base_url=base, headers={"Referer": f"{base}/login"}
+        )  # checked over HTTPS
         assert response.status_code == 302
         cookie = session_cookie(response.headers.getlist("Set-Cookie"))
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie

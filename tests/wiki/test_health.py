@@ -14,9 +14,9 @@ from sqlalchemy import event
 
 from tests.databases import REDIS_URL
 from wiki import create_app
-from wiki.cluster import BUS_KEY
-from wiki.content import hub
+from wiki.documents.content import hub
 from wiki.extensions import db
+from wiki.live.cluster import BUS_KEY
 
 FIRST_REVISION = "8cb0a4ddcb49"
 PASSWORD = "Pw9SecretInTheUrl"

@@ -34,10 +34,10 @@ from tests.wiki.history_helpers import (
     write,
     write_story,
 )
-from wiki import content
-from wiki.directory import create_organisation
-from wiki.documents import find_document
+from wiki.documents import content
+from wiki.documents.service import find_document
 from wiki.extensions import db
+from wiki.people.directory import create_organisation
 
 NOT_FOUND = {"error": "not found"}
 

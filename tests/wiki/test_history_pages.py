@@ -47,8 +47,8 @@ from tests.wiki.history_helpers import (
     write_story,
 )
 from tests.wiki.test_policy import without_token
+from wiki.documents.sharing_views import parse_grantee
 from wiki.errors import InvalidInput
-from wiki.sharing import parse_grantee
 
 NAME = "Draft for public consultation"
 

@@ -28,10 +28,10 @@ from werkzeug.routing import Rule
 from crdt import protocol
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import form_edit
-from wiki.documents import find_document
+from wiki.documents.service import find_document
 from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE
-from wiki.models import Document
+from wiki.storage.models import Document
 
 MARKER = "Zq7Marker"
 SECRET = "final-secret"

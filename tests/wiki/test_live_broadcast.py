@@ -12,10 +12,10 @@ from flask_socketio import SocketIOTestClient
 from crdt import protocol
 from crdt.engine import get_engine
 from crdt.room import STORED_ELSEWHERE, Stored
-from wiki.directory import find_organisation
-from wiki.documents import create_document
+from wiki.documents.service import create_document
 from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE, broadcast_stored
+from wiki.people.directory import find_organisation
 
 Watcher = tuple[SocketIOTestClient, int]
 

@@ -22,7 +22,7 @@ from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE
 from wiki.live import namespace as live_namespace
 from wiki.live.state import Grant
-from wiki.models import Document, Person
+from wiki.storage.models import Document, Person
 
 SHARED_WITH = "cso@example.org"  # Open Data Charity: view grant on the restricted draft
 OWNER = "gov@example.org"  # Cabinet Office: owns it, may edit

@@ -22,11 +22,11 @@ from crdt.engine import ENGINE_NAMES
 from crdt.errors import ForeignClientId, OversizedUpdate, UpdateRejected
 from crdt.store import LogRecord
 from tests.wiki.conftest import Browser
-from wiki import content
-from wiki.documents import find_document
+from wiki.documents import content
+from wiki.documents.service import find_document
 from wiki.extensions import db
 from wiki.live import stored_listener
-from wiki.models import Document, Person
+from wiki.storage.models import Document, Person
 
 WAIT_S = 30.0
 BASE_FIELD = re.compile(
@@ -96,7 +96,8 @@ PLAN = "# Plan\n\nWe will publish budgets.\n\nWe will open contracts.\n"
 
 
 def test_form_edit_against_an_old_base_merges_with_a_live_edit_made_since(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     gov = as_person("gov@example.org")
     new_page(gov, "plan", "Plan")
@@ -112,8 +113,12 @@ def test_form_edit_against_an_old_base_merges_with_a_live_edit_made_since(
         assert live_seq == old + 1
 
     # The form, still at the old base, changes the second paragraph and the heading.
-    form_save(gov, "plan", PLAN.replace("open contracts", "open all contracts")
-              .replace("# Plan", "# Action plan"), old)
+    form_save(
+        gov,
+        "plan",
+        PLAN.replace("open contracts", "open all contracts").replace("# Plan", "# Action plan"),
+        old,
+    )
 
     merged = (
         "# Action plan\n\nWe will publish budgets every month.\n\nWe will open all contracts.\n"
@@ -124,14 +129,16 @@ def test_form_edit_against_an_old_base_merges_with_a_live_edit_made_since(
         assert content.read_text(doc) == (merged, old + 2)
         records = stored(doc)
         assert [(r.seq, r.sender.person_id) for r in records[-2:]] == [
-            (old + 1, person("cso@example.org").id), (old + 2, person("gov@example.org").id)
+            (old + 1, person("cso@example.org").id),
+            (old + 2, person("gov@example.org").id),
         ]
         assert content.hub().rebuild(doc.id, old + 2).text() == merged
         assert content.text_at(doc, old) == PLAN  # the base itself is untouched history
 
 
 def test_form_edits_of_one_sentence_from_the_same_base_keep_both_changes(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     gov, cso = as_person("gov@example.org"), as_person("cso@example.org")
     new_page(gov, "plan", "Plan")
@@ -139,9 +146,13 @@ def test_form_edits_of_one_sentence_from_the_same_base_keep_both_changes(
     base = base_on_form(gov, "plan")
     assert base_on_form(cso, "plan") == base
     with app.app_context():  # the CSO editor saves first, through the same pipeline
-        seq = content.edit_text(document("plan"), person("cso@example.org"),
-                                person("cso@example.org").organisation, base,
-                                PLAN.replace("We will publish", "We will always publish"))
+        seq = content.edit_text(
+            document("plan"),
+            person("cso@example.org"),
+            person("cso@example.org").organisation,
+            base,
+            PLAN.replace("We will publish", "We will always publish"),
+        )
         assert seq == base + 1
     form_save(gov, "plan", PLAN.replace("budgets.", "budgets and spending."), base)
     assert gov.get("/plan/raw").get_data(as_text=True) == PLAN.replace(
@@ -182,7 +193,9 @@ def corrupt(rng: random.Random, corpus: Sequence[bytes]) -> bytes:
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_corrupted_updates_are_refused_or_harmless_and_the_log_holds_exactly_the_accepted(
-    app: Flask, as_person, engine: str  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,
+    engine: str,  # type: ignore[no-untyped-def]
 ) -> None:
     with app.app_context():  # the app on this engine, as CRDT_ENGINE would set it
         content.hub().close()
@@ -260,7 +273,8 @@ def test_corrupted_updates_are_refused_or_harmless_and_the_log_holds_exactly_the
 
 
 def test_update_under_another_persons_client_id_is_refused_saying_so_and_stores_nothing(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     gov_browser = as_person("gov@example.org")
     new_page(gov_browser, "plan", "Plan")
@@ -273,15 +287,19 @@ def test_update_under_another_persons_client_id_is_refused_saying_so_and_stores_
         cso_sender = content.sender_for(cso, cso.organisation)
         cso_id = room.assign_client(cso.id).result(WAIT_S)
         for claimed in (gov_id, cso_id):  # whatever id the session claims, the bytes decide
-            assert outcome(room.submit(cso_sender, claimed, forged)) == (None, (
-                ForeignClientId,
-                f"update writes under client id {gov_id}, which belongs to another session",
-            ))
+            assert outcome(room.submit(cso_sender, claimed, forged)) == (
+                None,
+                (
+                    ForeignClientId,
+                    f"update writes under client id {gov_id}, which belongs to another session",
+                ),
+            )
         assert (content.read_text(doc), stored(doc)) == before
 
 
 def test_oversized_update_is_refused_with_its_size_and_the_limit_and_stores_nothing(
-    app: Flask, as_person  # type: ignore[no-untyped-def]
+    app: Flask,
+    as_person,  # type: ignore[no-untyped-def]
 ) -> None:
     gov_browser = as_person("gov@example.org")
     new_page(gov_browser, "plan", "Plan")
@@ -293,7 +311,8 @@ def test_oversized_update_is_refused_with_its_size_and_the_limit_and_stores_noth
         client_id, big = live_update(doc, gov, [(len(PLAN), 0, "€" * (limit // 3 + 10))])
         assert len(big) > limit
         sender = content.sender_for(gov, gov.organisation)
-        assert outcome(content.hub().room(doc.id).submit(sender, client_id, big)) == (None, (
-            OversizedUpdate, f"update is {len(big):,} bytes; the limit is {limit:,} bytes"
-        ))
+        assert outcome(content.hub().room(doc.id).submit(sender, client_id, big)) == (
+            None,
+            (OversizedUpdate, f"update is {len(big):,} bytes; the limit is {limit:,} bytes"),
+        )
         assert (content.read_text(doc), stored(doc)) == before

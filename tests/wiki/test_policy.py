@@ -7,10 +7,10 @@ import re
 import pytest
 from flask import Flask
 
-from wiki.directory import find_organisation, find_person
-from wiki.documents import Grant, create_document
+from wiki.access.policy import Action, can
+from wiki.documents.service import Grant, create_document
 from wiki.extensions import db
-from wiki.policy import Action, can
+from wiki.people.directory import find_organisation, find_person
 
 PERSONAS = {
     "anonymous": None,
@@ -87,7 +87,7 @@ def make_document(visibility: str) -> str:
 def test_policy_matrix_for_every_persona(app: Flask, visibility: str) -> None:
     with app.app_context():
         slug = make_document(visibility)
-        from wiki.documents import find_document
+        from wiki.documents.service import find_document
 
         doc = find_document(slug)
         assert doc is not None

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from flask import Flask
 
-from wiki.render import render_markdown
+from wiki.render.markdown import render_markdown
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -10,8 +10,8 @@ from markupsafe import Markup
 
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, write
-from wiki import render
-from wiki.render_cache import RenderCache
+from wiki.render import markdown as render
+from wiki.render.cache import RenderCache
 
 MARKER = "Qx9Cached"
 
@@ -89,7 +89,7 @@ def test_cache_holds_one_revision_per_document_and_never_goes_back() -> None:
 
 
 def test_each_app_has_its_own_cache(app: Flask, as_person: Any) -> None:
-    from wiki.render_cache import CACHE_KEY, render_cache
+    from wiki.render.cache import CACHE_KEY, render_cache
 
     make_document(app, "plan", "Cabinet Office", "public")
     as_person("gov@example.org").get("/plan")

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.wiki.conftest import Browser
-from wiki import content
-from wiki.directory import find_organisation, find_person
-from wiki.documents import Grant, create_document, find_document
+from wiki.documents import content
+from wiki.documents.service import Grant, create_document, find_document
 from wiki.extensions import db
-from wiki.models import AuditEvent, Document
+from wiki.people.directory import find_organisation, find_person
+from wiki.storage.models import AuditEvent, Document
 
 SignIn = Callable[[str], Browser]  # the as_person fixture
 RESULT = re.compile(
@@ -104,9 +104,7 @@ def test_member_finds_a_word_of_a_network_documents_text_marked_in_its_snippet(
     ]
 
 
-def test_a_word_in_a_title_is_found_and_marked_in_the_title(
-    app: Flask, as_person: SignIn
-) -> None:
+def test_a_word_in_a_title_is_found_and_marked_in_the_title(app: Flask, as_person: SignIn) -> None:
     with app.app_context():
         make_doc("contracting", "Open contracting commitment", "network", "Nothing else here.\n")
         make_doc("budget-plan", "Budget plan", "network", PLAN)
@@ -142,9 +140,7 @@ def test_a_long_documents_snippet_is_the_sixteen_words_around_its_matches(
     ]
 
 
-def test_every_word_must_match_and_title_matches_rank_first(
-    app: Flask, as_person: SignIn
-) -> None:
+def test_every_word_must_match_and_title_matches_rank_first(app: Flask, as_person: SignIn) -> None:
     with app.app_context():
         make_doc("a-text", "Accounts", "network", "The budgets and the contracts.\n")
         make_doc("b-title", "Budgets", "network", "Contracts follow.\n")
@@ -188,8 +184,9 @@ def test_restricted_marker_reaches_only_those_it_is_shared_with_and_is_audited(
         assert without_tokens(hidden).replace(MARKER, NONSENSE) == without_tokens(nothing), email
         assert "briefing" not in hidden.lower(), email
     with app.app_context():
-        rows = db.session.execute(select(AuditEvent.person_id, AuditEvent.action,
-                                         AuditEvent.detail)).all()
+        rows = db.session.execute(
+            select(AuditEvent.person_id, AuditEvent.action, AuditEvent.detail)
+        ).all()
         cso = find_person("cso@example.org")
         assert cso is not None
         assert rows == [(cso.id, "view", "/-/search")]
@@ -210,8 +207,13 @@ def test_hidden_documents_change_neither_the_count_nor_the_order_of_visible_resu
         # Hidden text full of one query word, matching and not matching the query: in bm25
         # it would lower that word's weight and so reorder the visible results.
         for number in range(8):
-            make_doc(f"hidden-{number}", f"Hidden {number}", "private",
-                     "alpha alpha alpha\n" if number else "alpha beta\n", owner="Treasury")
+            make_doc(
+                f"hidden-{number}",
+                f"Hidden {number}",
+                "private",
+                "alpha alpha alpha\n" if number else "alpha beta\n",
+                owner="Treasury",
+            )
     after = search(watch, "alpha beta")
     assert without_tokens(after) == without_tokens(before)
     assert count_line(after) == "2 documents match “alpha beta”."
@@ -223,14 +225,20 @@ def test_private_document_is_found_by_its_owner_organisation_only(
     app: Flask, as_person: SignIn
 ) -> None:
     with app.app_context():
-        make_doc("own-notes", "Internal notes", "private", f"Our {MARKER} position.\n",
-                 owner="Treasury")
+        make_doc(
+            "own-notes", "Internal notes", "private", f"Our {MARKER} position.\n", owner="Treasury"
+        )
     owner = search(as_person("treasury@example.org"), MARKER)
     assert [(link, snippet) for link, _title, _meta, snippet in results(owner)] == [
         ("/own-notes", f"Our <mark>{MARKER}</mark> position.")
     ]
-    for email in (None, "gov@example.org", "cso@example.org", "watch@example.org",
-                  "reviewer@example.org"):
+    for email in (
+        None,
+        "gov@example.org",
+        "cso@example.org",
+        "watch@example.org",
+        "reviewer@example.org",
+    ):
         http = as_person(email) if email else app.test_client()
         hidden, nothing = search(http, MARKER), search(http, NONSENSE)
         assert results(hidden) == []
@@ -299,9 +307,7 @@ def test_search_syntax_in_a_query_is_read_as_plain_words(
     assert echoed and len(echoed.group(1)) <= 200
 
 
-def test_a_long_query_is_cut_to_the_limit_not_refused(
-    app: Flask, as_person: SignIn
-) -> None:
+def test_a_long_query_is_cut_to_the_limit_not_refused(app: Flask, as_person: SignIn) -> None:
     with app.app_context():
         make_doc("budget-plan", "Budget plan", "network", PLAN)
     page = search(as_person("gov@example.org"), "budgets " * 24 + "publish" + " x" * 200)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wiki.cluster import announce, handles
+from wiki.live.cluster import announce, handles
 from wiki.live.sender import close_sockets, confirm
 from wiki.live.state import live_state
-from wiki.models import Document
+from wiki.storage.models import Document
 
 EVENT_ACCESS_CHANGED = "access-changed"  # cluster events, not socket events
 EVENT_SIGNED_OUT = "signed-out"

@@ -9,10 +9,17 @@ from typing import Any, TypeVar
 from flask import current_app, request
 from flask_login import current_user
 
-from crdt import protocol
-from crdt.errors import CrdtError, DocumentTooLarge, ForeignClientId, OversizedUpdate
-from crdt.room import MissingDependency, StorageUnavailable
-from wiki.content import WAIT_S, hub
+from crdt import (
+    CrdtError,
+    DocumentTooLarge,
+    ForeignClientId,
+    MissingDependency,
+    OversizedUpdate,
+    StorageUnavailable,
+    protocol,
+)
+from wiki.access.policy import signed_in
+from wiki.documents.content import WAIT_S, hub
 from wiki.errors import STORAGE_UNAVAILABLE
 from wiki.extensions import db
 from wiki.live.contract import BUSY, KEPT, NOT_JOINED, READ_ONLY, Code, ok, refuse
@@ -25,7 +32,6 @@ from wiki.live.presence import (
 from wiki.live.sender import to_socket
 from wiki.live.state import Participant, live_state
 from wiki.live.throttle import TokenBucket
-from wiki.policy import signed_in
 
 T = TypeVar("T")
 

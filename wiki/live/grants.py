@@ -5,11 +5,11 @@ Sockets ask here and nowhere else; this module asks ``wiki.policy``, the one pol
 
 from __future__ import annotations
 
-from wiki.content import sender_for
+from wiki.access.policy import Action, can, signed_in
+from wiki.documents.content import sender_for
 from wiki.extensions import db
 from wiki.live.state import Grant, LiveState, Participant
-from wiki.models import Document, LoginSession, Person
-from wiki.policy import Action, can, signed_in
+from wiki.storage.models import Document, LoginSession, Person
 
 RECHECK_TRIES = 3
 KIND_COLOURS = {

@@ -15,15 +15,15 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError
 
-from crdt import protocol
-from crdt.errors import CrdtError
-from crdt.room import random_client_id
-from wiki.audit import audited, record
-from wiki.content import hub
-from wiki.documents import find_document
+from crdt import CrdtError, protocol, random_client_id
+from wiki.access.audit import audited, record
+from wiki.access.policy import Action, can, signed_in
+from wiki.access.sessions import current_session_id
+from wiki.documents.content import hub
+from wiki.documents.service import find_document
 from wiki.errors import STORAGE_UNAVAILABLE
 from wiki.extensions import db, socketio
-from wiki.history import latest_revision
+from wiki.history.service import latest_revision
 from wiki.live.contract import (
     EVENT_FRAME,
     EVENT_JOIN,
@@ -49,9 +49,7 @@ from wiki.live.editing import (
 from wiki.live.grants import grant_for, recheck
 from wiki.live.presence import announce_gone, send_presence
 from wiki.live.state import Participant, live_state
-from wiki.models import Document
-from wiki.policy import Action, can, signed_in
-from wiki.sessions import current_session_id
+from wiki.storage.models import Document
 
 log = logging.getLogger(__name__)
 TOO_MANY_JOINS = "Too many documents opened at once; the editor tries again shortly."

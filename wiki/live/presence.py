@@ -11,8 +11,7 @@ import json
 import math
 from typing import Any
 
-from crdt import protocol
-from crdt.errors import ProtocolError
+from crdt import ProtocolError, protocol
 from wiki.live.contract import Code, ok, refuse
 from wiki.live.sender import to_document, to_socket
 from wiki.live.state import Participant, live_state

@@ -15,9 +15,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 
-from crdt.engine import merge_updates
-from crdt.protocol import encode_sync_update
-from crdt.room import Listener, Stored
+from crdt import Listener, Stored, merge_updates, protocol
 from wiki.extensions import socketio
 from wiki.live.contract import EVENT_FRAME, NAMESPACE
 from wiki.live.grants import recheck
@@ -82,7 +80,7 @@ def broadcast_stored(app: Flask, doc_id: int, stored: Sequence[Stored]) -> None:
     """
     origins = {update.origin for update in stored}
     sender = origins.pop() if len(origins) == 1 else None
-    msg = encode_sync_update(merge_updates([u.data for u in stored]))
+    msg = protocol.encode_sync_update(merge_updates([u.data for u in stored]))
     to_document(doc_id, msg, sender if isinstance(sender, str) else None, app)
 
 

@@ -13,11 +13,10 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from crdt.protocol import AwarenessEntry
-from crdt.store import Sender
-from wiki.cluster import channel_prefix
+from crdt import AwarenessEntry, Sender
+from wiki.live.cluster import channel_prefix
 from wiki.live.throttle import Allowance, TokenBucket, allowance
-from wiki.models.types import utcnow
+from wiki.storage.models.types import utcnow
 
 STATE_KEY = "jointly.live"
 

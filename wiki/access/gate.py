@@ -1,0 +1,66 @@
+"""The gate of every page: the policy's answer turned into a 404, and readings audited.
+
+Views ask here, never the policy and ``abort`` themselves, so that a document someone may
+not see answers exactly like one that does not exist, everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, request
+from flask_login import current_user
+
+from wiki.access import audit
+from wiki.access.policy import Action, can, is_admin, signed_in
+from wiki.documents.service import find_document, stand_in
+from wiki.extensions import db
+from wiki.history import service as history
+from wiki.security import embedded_request
+from wiki.storage.models import Document, Revision
+
+
+def require_document(slug: str, action: Action, *, audit_view: bool = True) -> Document:
+    """The document at ``slug`` if the current person may do ``action``; 404 otherwise.
+
+    Every page that shows a restricted or private document comes through here, so this
+    is where its reading is audited: the row is committed before anything is shown. Only
+    a page a person opens is a reading; a browser fetching it for an image, a frame or a
+    script is refused. A caller that records a more precise row itself (an export) passes
+    ``audit_view=False``.
+    """
+    doc = find_document(slug)
+    # A missing document is asked about too, so that it takes what a hidden one takes.
+    allowed = can(current_user, action, doc if doc is not None else stand_in(slug))
+    if doc is None or not allowed:
+        abort(404)
+    if audit_view and request.method == "GET" and audit.audited(doc):
+        if embedded_request():  # an <img> must not record a reading in its reader's name
+            abort(404)
+        number = (request.view_args or {}).get("number")
+        revision = number if isinstance(number, int) else history.latest_revision(doc)
+        audit.record(doc, signed_in(current_user), "view", revision=revision, detail=request.path)
+        db.session.commit()
+    return doc
+
+
+def require_revision(doc: Document, number: int) -> Revision:
+    """A revision of a visible document, or 404."""
+    revision = history.find_revision(doc, number)
+    if revision is None:
+        abort(404)
+    return revision
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only admins reach the view; everyone else sees the same 404 as a missing page."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not is_admin(current_user):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,138 @@
+"""Document pages: the list, reading, creating and editing without JavaScript."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from wiki.access.gate import require_document
+from wiki.access.policy import Action, can, may_create, signed_in, visible
+from wiki.documents import content
+from wiki.documents.service import create_document, starting_text
+from wiki.errors import InvalidInput
+from wiki.extensions import db, limiter
+from wiki.forms import DocumentForm, EditForm
+from wiki.render.cache import rendered_document
+from wiki.render.markdown import render_markdown
+from wiki.storage.models import Document, DocumentKind
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.title)))
+    by_kind = {kind: [d for d in docs if d.kind is kind] for kind in DocumentKind}
+    return render_template("home.html", by_kind=by_kind)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for this on pages that name no icon, such as raw Markdown.
+    return send_from_directory(
+        current_app.static_folder or "static", "favicon.svg", mimetype="image/svg+xml"
+    )
+
+
+@bp.route("/-/new", methods=["GET", "POST"])
+@login_required
+def new_document() -> ResponseReturnValue:
+    person = signed_in(current_user)
+    if person is None or not may_create(person):
+        abort(404)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            doc = create_document(
+                form.slug.data or "",
+                form.title.data or "",
+                form.kind.data or "",
+                person.organisation,
+                form.visibility.data or "",
+                [],
+                max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+                creator=person,
+            )
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            text = starting_text(doc.kind.value)
+            content.edit_text(doc, person, person.organisation, 0, text)
+            flash(f"Created “{doc.title}” at /{doc.slug}.")
+            return redirect(url_for("pages.edit", slug=doc.slug))
+    return render_template("new.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/<slug>")
+def view(slug: str) -> str:
+    doc = require_document(slug, Action.VIEW)
+    text, seq = content.read_text(doc)
+    html = rendered_document(doc.id, seq, text)
+    return render_template("document.html", doc=doc, html=html, seq=seq)
+
+
+@bp.get("/<slug>/raw")
+def raw(slug: str) -> tuple[str, int, dict[str, str]]:
+    doc = require_document(slug, Action.VIEW)
+    text, _seq = content.read_text(doc)
+    return text, 200, {"Content-Type": "text/markdown; charset=utf-8"}
+
+
+def _preview_limit() -> str:
+    return str(current_app.config["PREVIEW_RATE_LIMIT"])
+
+
+def _preview_key() -> str:
+    # Per person, not per address: a whole ministry may sit behind one.
+    person = signed_in(current_user)
+    return f"person:{person.id}" if person else get_remote_address()
+
+
+@bp.post("/<slug>/preview")
+@limiter.limit(_preview_limit, key_func=_preview_key)
+def preview(slug: str) -> str:
+    """The live editor's rendering of unsaved text, for people who may edit ``slug``."""
+    require_document(slug, Action.EDIT)
+    text = request.form.get("text", "")
+    if len(text) > current_app.config["MAX_DOCUMENT_CHARS"]:
+        abort(413)
+    return str(render_markdown(text))
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+def edit(slug: str) -> ResponseReturnValue:
+    """The editor: live where scripts run, a plain form otherwise; read-only for viewers."""
+    doc = require_document(slug, Action.VIEW)
+    person = signed_in(current_user)
+    editable = can(current_user, Action.EDIT, doc)
+    if request.method == "POST" and (person is None or not editable):
+        abort(404)
+    form = EditForm()
+    if form.validate_on_submit():
+        assert person is not None
+        try:
+            content.submit_form(doc, person, form.base.data or 0, form.text.data or "")
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            flash("Your changes are saved.")
+            return redirect(url_for("pages.view", slug=doc.slug))
+    elif request.method == "GET":
+        form.text.data, form.base.data = content.read_text(doc)
+    status = 400 if form.errors else 200
+    return render_template("edit.html", doc=doc, form=form, editable=editable), status

@@ -1,0 +1,104 @@
+"""The JSON API for reviewers' own tools: the same policy, and 404 for what you may not see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from wiki.access.gate import require_document
+from wiki.access.policy import Action, visible
+from wiki.documents import content
+from wiki.extensions import csrf, db
+from wiki.history import service as history
+from wiki.storage.models import Document, Revision
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
+
+
+@bp.errorhandler(HTTPException)
+def json_error(error: HTTPException) -> tuple[Response, int]:
+    code = error.code or 500
+    message = "not found" if code == 404 else (error.description or error.name)
+    return jsonify({"error": message}), code
+
+
+def summary(doc: Document) -> dict[str, Any]:
+    return {
+        "slug": doc.slug,
+        "title": doc.title,
+        "kind": doc.kind.value,
+        "visibility": doc.visibility.value,
+        "revision": history.latest_revision(doc),
+    }
+
+
+def revision_json(row: Revision, who: dict[int, Any]) -> dict[str, Any]:
+    author = who[row.number]
+    return {
+        "number": row.number,
+        "name": row.name,
+        "person": author.person_name,
+        "organisation": author.organisation_name,
+        "organisation_kind": author.kind,
+        "started_at": row.started_at.isoformat(),
+        "ended_at": row.ended_at.isoformat(),
+        "inserted": row.inserted,
+        "deleted": row.deleted,
+    }
+
+
+@bp.get("/docs")
+def documents() -> Response:
+    docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.slug)))
+    return jsonify([summary(doc) for doc in docs])
+
+
+@bp.get("/docs/<slug>")
+def document(slug: str) -> Response:
+    doc = require_document(slug, Action.VIEW)
+    text, _seq = content.read_text(doc)
+    return jsonify({**summary(doc), "markdown": text})
+
+
+@bp.get("/docs/<slug>/revisions")
+def revisions(slug: str) -> Response:
+    doc = require_document(slug, Action.VIEW)
+    rows = history.revisions(doc)
+    who = history.authors(rows)
+    return jsonify([revision_json(row, who) for row in rows])
+
+
+@bp.get("/docs/<slug>/revisions/<int:number>")
+def revision(slug: str, number: int) -> Response:
+    doc = require_document(slug, Action.VIEW)
+    row = history.find_revision(doc, number)
+    if row is None:
+        abort(404)
+    return jsonify({"number": number, "markdown": content.text_at(doc, row.last_seq)})
+
+
+@bp.get("/docs/<slug>/attribution")
+def attribution(slug: str) -> Response:
+    doc = require_document(slug, Action.VIEW)
+    found = history.paragraphs(doc)
+    who = history.authors_of(doc, {n for p in found for n in p.revisions})
+    people = {a.person_id: a.person_name for a in who.values()}
+    orgs = {a.organisation_id: a.organisation_name for a in who.values()}
+    paragraphs = [
+        {
+            "id": p.id,
+            "text": p.text,
+            "shares": p.shares,
+            "people": [people[pid] for pid in p.people if pid in people],
+            "organisations": [orgs[oid] for oid in p.organisations if oid in orgs],
+            "revisions": list(p.revisions),
+        }
+        for p in found
+    ]
+    return jsonify({"revision": history.latest_revision(doc), "paragraphs": paragraphs})

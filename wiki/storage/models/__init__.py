@@ -1,0 +1,32 @@
+"""SQLAlchemy models: people and organisations, documents and sharing, the update log."""
+
+from __future__ import annotations
+
+from wiki.storage.models.audit import AuditEvent
+from wiki.storage.models.documents import Document, DocumentKind, Share, Visibility
+from wiki.storage.models.history import (
+    AttributionCheckpoint,
+    Checkpoint,
+    ClientAssignment,
+    Revision,
+    UpdateRecord,
+)
+from wiki.storage.models.people import LoginSession, Organisation, OrgKind, Person, Role
+
+__all__ = [
+    "AttributionCheckpoint",
+    "AuditEvent",
+    "Checkpoint",
+    "ClientAssignment",
+    "Document",
+    "DocumentKind",
+    "LoginSession",
+    "OrgKind",
+    "Organisation",
+    "Person",
+    "Revision",
+    "Role",
+    "Share",
+    "UpdateRecord",
+    "Visibility",
+]

@@ -1,0 +1,111 @@
+"""Documents and who they are shared with; the text itself lives in the update log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wiki.extensions import db
+from wiki.storage.models.people import Organisation, Person
+from wiki.storage.models.types import UTCDateTime, utcnow
+
+
+class DocumentKind(enum.StrEnum):
+    NARRATIVE = "narrative"
+    COMMITMENT = "commitment"
+    ANNEX = "annex"
+    NOTES = "notes"
+    PAGE = "page"
+
+    @property
+    def label(self) -> str:
+        return {
+            "narrative": "Plan narrative",
+            "commitment": "Commitment",
+            "annex": "Annex of civil-society asks",
+            "notes": "Meeting notes",
+            "page": "Page",
+        }[self.value]
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    NETWORK = "network"
+    RESTRICTED = "restricted"
+    PRIVATE = "private"
+
+    @property
+    def label(self) -> str:
+        return {
+            "public": "Public: anyone, without signing in",
+            "network": "Network: every signed-in member",
+            "restricted": "Restricted: named organisations and people only",
+            "private": "Private: the owner organisation only",
+        }[self.value]
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
+
+
+class Document(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # What the owner chose; ``visibility`` is what holds now, once an embargo has ended.
+    declared_visibility: Mapped[Visibility] = mapped_column(
+        "visibility", _enum(Visibility, "visibility")
+    )
+    embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    embargo_then: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "embargo_then"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[Organisation] = relationship(lazy="joined")
+    shares: Mapped[list[Share]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def visibility(self) -> Visibility:
+        """Who may see the document now: an embargo lifts by itself at its time."""
+        if self.embargo_then is not None and self.embargo_lifted():
+            return self.embargo_then
+        return self.declared_visibility
+
+    @visibility.setter
+    def visibility(self, value: Visibility) -> None:
+        """Set who may see it from now on, ending any embargo."""
+        self.declared_visibility = value
+        self.embargo_until = self.embargo_then = None
+
+    def embargo_lifted(self, now: datetime | None = None) -> bool:
+        """Whether an embargo was set and its time has come."""
+        return self.embargo_until is not None and (now or utcnow()) >= self.embargo_until
+
+
+class Share(db.Model):  # type: ignore[name-defined]
+    """A grant of view or edit on a restricted document, to an organisation or one person."""
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        CheckConstraint("(organisation_id IS NULL) != (person_id IS NULL)", name="one_grantee"),
+        UniqueConstraint("document_id", "organisation_id", "person_id", name="uq_shares_grant"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    can_edit: Mapped[bool] = mapped_column(default=False)
+
+    document: Mapped[Document] = relationship(back_populates="shares")
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship(lazy="joined")
