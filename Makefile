@@ -56,7 +56,7 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/history.py
-	$(BIN)/python bench/fanout.py
+	$(BIN)/python -m bench.fanout
 	$(BIN)/python bench/render.py
 
 clean:

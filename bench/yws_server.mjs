@@ -1,4 +1,5 @@
-// The y-websocket reference server for bench/fanout.py: in memory, no persistence, no auth.
+// The y-websocket reference server for the fan-out benchmark (bench/fanout/): in memory, no
+// persistence, no auth.
 //
 // Usage: node bench/yws_server.mjs [port]   (port 0 or none: a free one)
 // Prints "listening 127.0.0.1:<port>" once it accepts connections. The room is the URL path,

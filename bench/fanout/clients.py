@@ -166,9 +166,7 @@ class YwsClient:
 Client = JointlyClient | YwsClient
 
 
-def connect(
-    transport: str, url: str, room: str, account: tuple[str, str], inline: bool
-) -> Client:
+def connect(transport: str, url: str, room: str, account: tuple[str, str], inline: bool) -> Client:
     """A connected, joined client of the run's server."""
     if transport == "yws":
         return YwsClient(url, room)

@@ -29,8 +29,14 @@ EDITORS = (
 )
 SERVER_ENV = {"WIKI_LOGIN_RATE_LIMIT": "100000 per minute", **FAST_HASHING}
 # A page every demo editor may edit.
-DOCUMENT_OPTIONS = ("--kind", "page", "--visibility", "network")
-DOCUMENT_OPTIONS += ("--org", "Cabinet Office Transparency Team")
+DOCUMENT_OPTIONS = (
+    "--kind",
+    "page",
+    "--visibility",
+    "network",
+    "--org",
+    "Cabinet Office Transparency Team",
+)
 
 
 class JointlyServer:

@@ -1,0 +1,93 @@
+"""The command line: ``python -m bench.fanout --help``; every case, then the report."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import bench.fanout
+from bench.fanout.case import Result, run_case
+from bench.fanout.clients import TRANSPORTS
+from bench.fanout.report import HEADER, LEGEND, describe_machine, row, verdicts
+from bench.fanout.servers import SERVERS, JointlyServer, YwsServer
+from bench.fanout.workers import WorkerSpec
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fanout",
+        description=(bench.fanout.__doc__ or "").split("\n", 1)[0],
+    )
+    parser.add_argument("--clients", default="1,10,50", help="comma-separated N (default 1,10,50)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="typing time per run")
+    parser.add_argument(
+        "--transports",
+        default=",".join(TRANSPORTS),
+        help="comma-separated, of websocket, polling, yws (default all)",
+    )
+    parser.add_argument("--procs", type=int, default=4, help="client processes (default 4)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default=SERVERS[0],
+        help="how Jointly is served (default threading, as `make run`)",
+    )
+    parser.add_argument(
+        "--stock-client",
+        action="store_true",
+        help="python-socketio's own thread-per-message dispatch",
+    )
+    args = parser.parse_args(argv)
+    args.clients = [int(n) for n in args.clients.split(",")]
+    args.transports = args.transports.split(",")
+    if unknown := set(args.transports) - set(TRANSPORTS):
+        parser.error(f"unknown transports {sorted(unknown)}; choose from {TRANSPORTS}")
+    return args
+
+
+def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
+    """Every transport with every N, each on a freshly started server."""
+    jointly = JointlyServer(tmp, args.server) if set(args.transports) - {"yws"} else None
+    accounts = jointly.accounts if jointly else [("", "")]
+    results: list[Result] = []
+    print(HEADER, flush=True)
+    for transport in args.transports:
+        for n in args.clients:
+            server = YwsServer() if transport == "yws" else jointly
+            assert server is not None
+            room = f"fanout-{transport}-{n}"
+            server.start(room)
+            try:
+                spec = WorkerSpec(
+                    transport, server.url, room, [], None, n, args.seconds, not args.stock_client
+                )
+                results.append(run_case(spec, accounts, args.procs, server.pid))
+            except Exception:
+                if isinstance(server, JointlyServer):
+                    print(server.log.read_text()[-3000:])
+                raise
+            finally:
+                server.stop()
+            print(row(results[-1]), flush=True)
+            if isinstance(server, JointlyServer) and results[-1].errors:
+                print(server.complaints(), flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    print(describe_machine(), flush=True)
+    print(f"Jointly server: {args.server}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="jointly-fanout-") as tmp:
+        results = run_all(args, Path(tmp))
+    print(LEGEND)
+    for result in results:
+        for error, times in Counter(result.errors).most_common(3):
+            print(f"{result.transport} N={result.clients}: error ({times}x): {error}")
+    print("\n" + "\n".join(verdicts(results)))
+
+
+if __name__ == "__main__":
+    main()
