@@ -131,3 +131,15 @@ def test_the_checks_see_long_handlers_and_crossing_imports() -> None:
     node = ast.parse(source).body[0]
     assert is_handler(node) and body_lines(node) == 26
     assert not is_handler(ast.parse("def helper():\n    pass\n").body[0])
+
+
+def test_the_shared_harness_stays_free_of_pytest_and_the_app() -> None:
+    harness = sorted((REPO / "tests" / "harness").glob("*.py"))
+    assert harness
+    wrong = [
+        f"{path.name}:{line} {module}"
+        for path in harness
+        for line, module, _ in imports_of(path)
+        if module.split(".")[0] in {"pytest", "wiki"}
+    ]
+    assert not wrong, "the benchmark runs without pytest and talks to the app over HTTP only"
