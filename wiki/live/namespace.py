@@ -156,7 +156,7 @@ def enter(doc: Document, epoch: int) -> Participant | None:
     # Registered first, checked second: a withdrawal either sees this socket in its sweep,
     # or has already retired the grant, which is then asked about again here.
     state.add(participant)
-    if not state.holds(participant.grant) and not recheck(live_state(), participant):
+    if not state.holds(participant.grant) and not recheck(state, participant):
         return None
     return participant
 
