@@ -107,7 +107,7 @@ def check_update(
             raise ForeignClientId(
                 f"update writes under client id {client}, which belongs to another session"
             )
-    _check_overlaps(data, info, allowed_writers, known)
+    _check_overlaps(data, info, known)
     if info.skips:
         _check_skips(info, known)
     if text_name is not None:
@@ -115,10 +115,11 @@ def check_update(
     return info
 
 
-def _check_overlaps(
-    data: bytes, info: UpdateInfo, writers: Set[int], known: Mapping[int, int]
-) -> None:
+def _check_overlaps(data: bytes, info: UpdateInfo, known: Mapping[int, int]) -> None:
     """Refuse a sender's struct that straddles the clock the server has for its client.
+
+    Run after the writers are checked: a struct of anyone else's that straddles that clock
+    has already been refused as foreign, so every struct this finds is the sender's.
 
     The engines disagree on how to take the new half of such a struct, and y-py can keep
     text its own encoded state then drops or garbles. No Yjs client sends one: it cuts its
@@ -126,9 +127,9 @@ def _check_overlaps(
     client resends after a lost acknowledgement starts at a struct the server has whole.
     """
     starts: set[tuple[int, int]] | None = None
-    for client in writers:
+    for client, spans in info.structs.items():
         reached = known.get(client, 0)
-        for clock, length in info.structs.get(client, ()):
+        for clock, length in spans:
             if not clock < reached < clock + length:
                 continue
             if starts is None:  # ranges join adjacent structs: find where each one starts
