@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask import session
+from flask import request, session
+from flask_login import current_user
 from sqlalchemy import delete, select
 
+from wiki.access.policy import signed_in
 from wiki.extensions import db, login_manager
 from wiki.storage.models import LoginSession, Person
 
@@ -56,3 +58,12 @@ def load_person(user_id: str) -> Person | None:
     if row is None or str(row.person_id) != user_id or not row.person.active:
         return None
     return row.person
+
+
+def requester_key() -> str:
+    """Whose requests count together against a limit: a person's, or an address's.
+
+    Per person where there is one, not per address: a whole ministry may sit behind one.
+    """
+    person = signed_in(current_user)
+    return f"person:{person.id}" if person else f"address:{request.remote_addr}"

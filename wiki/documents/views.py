@@ -14,13 +14,13 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from wiki.access.gate import require_document
 from wiki.access.policy import Action, can, may_create, signed_in, visible
+from wiki.access.sessions import requester_key
 from wiki.documents import content
 from wiki.documents.service import create_document, starting_text
 from wiki.errors import InvalidInput
@@ -97,14 +97,8 @@ def _preview_limit() -> str:
     return str(current_app.config["PREVIEW_RATE_LIMIT"])
 
 
-def _preview_key() -> str:
-    # Per person, not per address: a whole ministry may sit behind one.
-    person = signed_in(current_user)
-    return f"person:{person.id}" if person else get_remote_address()
-
-
 @bp.post("/<slug>/preview")
-@limiter.limit(_preview_limit, key_func=_preview_key)
+@limiter.limit(_preview_limit, key_func=requester_key)
 def preview(slug: str) -> str:
     """The live editor's rendering of unsaved text, for people who may edit ``slug``."""
     require_document(slug, Action.EDIT)

@@ -6,8 +6,7 @@ from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-from flask import current_app, request
-from flask_login import current_user
+from flask import current_app
 
 from crdt import (
     CrdtError,
@@ -18,7 +17,6 @@ from crdt import (
     StorageUnavailable,
     protocol,
 )
-from wiki.access.policy import signed_in
 from wiki.documents.content import WAIT_S, hub
 from wiki.errors import STORAGE_UNAVAILABLE
 from wiki.extensions import db
@@ -122,9 +120,3 @@ def too_many_updates() -> str:
 def awareness_bucket() -> TokenBucket:
     """A socket's allowance of presence updates."""
     return TokenBucket(MAX_AWARENESS_PER_S, MAX_AWARENESS_BURST)
-
-
-def joiner_key() -> str:
-    """Whose joins count together: a person's, or an address's for people not signed in."""
-    person = signed_in(current_user)
-    return f"person:{person.id}" if person else f"address:{request.remote_addr}"

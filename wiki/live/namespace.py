@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from crdt import CrdtError, protocol, random_client_id
 from wiki.access.audit import audited, record
 from wiki.access.policy import Action, can, signed_in
-from wiki.access.sessions import current_session_id
+from wiki.access.sessions import current_session_id, requester_key
 from wiki.documents.content import hub
 from wiki.documents.service import find_document
 from wiki.errors import STORAGE_UNAVAILABLE
@@ -42,7 +42,6 @@ from wiki.live.editing import (
     awareness_bucket,
     code_of,
     handle_message,
-    joiner_key,
     refusal_text,
     settle,
 )
@@ -71,7 +70,7 @@ def on_disconnect(*_args: Any) -> None:
 @socketio.on(EVENT_JOIN, namespace=NAMESPACE)
 def on_join(data: Any) -> dict[str, Any]:
     state = live_state()
-    if not state.joins.take(joiner_key()):
+    if not state.joins.take(requester_key()):
         return refuse(Code.RATE_LIMITED, TOO_MANY_JOINS)
     epoch = state.epoch
     doc = visible_document(data)
