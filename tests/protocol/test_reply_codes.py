@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from crdt import protocol
 from tests.browser.conftest import LiveServer
@@ -14,14 +11,6 @@ from tests.harness.client import CollabClient, replica
 from tests.protocol.test_collab_protocol import EDITOR, connect, raw
 
 DOC = "civil-society-asks"
-
-
-@pytest.fixture
-def opened() -> Iterator[list[CollabClient]]:
-    made: list[CollabClient] = []
-    yield made
-    for client in made:
-        client.close()
 
 
 def code(reply: dict[str, Any]) -> tuple[bool, str, bool]:
@@ -35,8 +24,8 @@ def joined(server: LiveServer, made: list[CollabClient]) -> tuple[CollabClient, 
     return client, ack["client_id"]
 
 
-def test_events_for_documents_not_joined_or_not_there(live_server, opened) -> None:  # type: ignore[no-untyped-def]
-    client = connect(live_server, opened, EDITOR)
+def test_events_for_documents_not_joined_or_not_there(live_server, sockets) -> None:  # type: ignore[no-untyped-def]
+    client = connect(live_server, sockets, EDITOR)
     step1 = protocol.encode_sync_step1(b"\x00")
     assert code(client.send(DOC, step1)) == (False, "not_joined", False)
     assert code(client.call("leave", {"doc": DOC})) == (False, "not_joined", False)
@@ -44,8 +33,8 @@ def test_events_for_documents_not_joined_or_not_there(live_server, opened) -> No
     assert code(client.send("no-such-plan", step1)) == (False, "not_found", False)
 
 
-def test_frames_that_break_the_rules_are_malformed_and_change_nothing(live_server, opened) -> None:  # type: ignore[no-untyped-def]
-    client, client_id = joined(live_server, opened)
+def test_frames_that_break_the_rules_are_malformed_and_change_nothing(live_server, sockets) -> None:  # type: ignore[no-untyped-def]
+    client, client_id = joined(live_server, sockets)
     before = raw(live_server, EDITOR, DOC)
     abc = item(STRING, text("abc"))
 
@@ -65,8 +54,8 @@ def test_frames_that_break_the_rules_are_malformed_and_change_nothing(live_serve
     assert raw(live_server, EDITOR, DOC) == before
 
 
-def test_an_update_before_the_one_it_builds_on_is_kept_for_later(live_server, opened) -> None:  # type: ignore[no-untyped-def]
-    client, client_id = joined(live_server, opened)
+def test_an_update_before_the_one_it_builds_on_is_kept_for_later(live_server, sockets) -> None:  # type: ignore[no-untyped-def]
+    client, client_id = joined(live_server, sockets)
     doc = replica(client_id)
     client.sync(DOC, doc)
     first = doc.edit([(0, 0, "First. ")])
