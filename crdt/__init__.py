@@ -8,6 +8,7 @@ these names from ``crdt`` itself, never from its modules (``tests/crdt/test_laye
 
 from crdt import protocol
 from crdt.attribution import Attribution
+from crdt.commit import random_client_id
 from crdt.engine import ENGINE_NAMES, TEXT_NAME, Doc, Engine, Op, get_engine, merge_updates
 from crdt.errors import (
     CrdtError,
@@ -20,7 +21,7 @@ from crdt.errors import (
 from crdt.hub import Hub
 from crdt.paragraphs import Author, Paragraph, describe_paragraphs, paragraph_history
 from crdt.protocol import AwarenessEntry
-from crdt.room import History, Room, random_client_id
+from crdt.room import History, Room
 from crdt.store import (
     HistoryCheckpoint,
     HistoryStore,

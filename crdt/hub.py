@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 
 from crdt.engine import Doc, Engine
-from crdt.room import Limits, Listener, Room, rebuild
+from crdt.room import Room, rebuild
 from crdt.store import HistoryStore, UpdateStore
+from crdt.terms import Limits, Listener
 
 
 class Hub:

@@ -26,33 +26,12 @@ from typing import Any, TypeVar
 
 from crdt.attribution import Attribution
 from crdt.attributor import Attributor
-from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, random_client_id, replay
+from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, replay
 from crdt.engine import Doc, Engine, release_orphans
 from crdt.errors import CrdtError
 from crdt.store import HistoryStore, Sender, UpdateStore
-from crdt.terms import (
-    STORED_ELSEWHERE,
-    Limits,
-    Listener,
-    MissingDependency,
-    StorageUnavailable,
-    Stored,
-)
+from crdt.terms import Limits, Listener, StorageUnavailable
 from crdt.textdiff import text_ops
-
-__all__ = [
-    "CLIENT_ID_LIMIT",
-    "STORED_ELSEWHERE",
-    "History",
-    "Limits",
-    "Listener",
-    "MissingDependency",
-    "Room",
-    "StorageUnavailable",
-    "Stored",
-    "random_client_id",
-    "rebuild",
-]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from crdt.engine import Doc, Engine
 from crdt.errors import UpdateRejected
 from crdt.memory import MemoryStore
-from crdt.room import Limits, Room, rebuild
+from crdt.room import Room, rebuild
 from crdt.store import Sender
+from crdt.terms import Limits
 from crdt.updates import parse_state_vector, parse_update
 
 DOC = 3

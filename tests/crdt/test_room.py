@@ -27,8 +27,9 @@ from crdt.errors import (
 )
 from crdt.hub import Hub
 from crdt.memory import MemoryStore
-from crdt.room import Limits, Room, StorageUnavailable, Stored, rebuild
+from crdt.room import Room, rebuild
 from crdt.store import LogRecord, Sender
+from crdt.terms import Limits, StorageUnavailable, Stored
 
 if TYPE_CHECKING:
     from tests.crdt.conftest import YjsPeer

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from crdt.engine import Doc, Engine
 from crdt.errors import ClockGap, ClockOverlap, DocumentTooLarge, UpdateRejected
 from crdt.memory import MemoryStore
-from crdt.room import Limits, MissingDependency, Room, rebuild
+from crdt.room import Room, rebuild
 from crdt.store import Sender
+from crdt.terms import Limits, MissingDependency
 from crdt.updates import encode_state_vector, parse_state_vector, parse_update
 from tests.crdt.test_updates import GC, SKIP, STRING, item, text, uints, update
 

@@ -15,8 +15,9 @@ import pytest
 
 from crdt.engine import Engine
 from crdt.memory import MemoryStore
-from crdt.room import STORED_ELSEWHERE, Limits, Room, Stored, rebuild
+from crdt.room import Room, rebuild
 from crdt.store import Sender
+from crdt.terms import STORED_ELSEWHERE, Limits, Stored
 from crdt.updates import parse_update
 
 DOC = 3

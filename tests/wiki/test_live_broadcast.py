@@ -9,9 +9,8 @@ import pytest
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from crdt import protocol
+from crdt import STORED_ELSEWHERE, Stored, protocol
 from crdt.engine import get_engine
-from crdt.room import STORED_ELSEWHERE, Stored
 from wiki.documents.service import create_document
 from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE, broadcast_stored
