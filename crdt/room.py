@@ -230,7 +230,7 @@ class Room:
         for job in batch:
             if not isinstance(job, Write):
                 continue
-            if ledger.doc is None and not ledger.ensure_loaded():
+            if not ledger.ensure_loaded():  # an engine failure earlier in the batch dropped it
                 fail(
                     job.future, StorageUnavailable("the server cannot reach its storage; resend it")
                 )
