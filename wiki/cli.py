@@ -15,7 +15,7 @@ from wiki.documents.service import Grant, create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.people.directory import create_organisation, create_person, find_organisation
-from wiki.storage.models import DocumentKind, Visibility
+from wiki.storage.models import DocumentKind, Level, Role, Visibility
 
 
 class OneLineCommand(click.Command):
@@ -57,7 +57,7 @@ def create_org(name: str, kind: str) -> None:
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--org", "org_name", required=True)
-@click.option("--role", required=True, metavar="admin|editor|reviewer")
+@click.option("--role", required=True, metavar="|".join(r.value for r in Role))
 def create_user(email: str, name: str, org_name: str, role: str) -> None:
     """Add a person; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\r\n")
@@ -75,7 +75,7 @@ def create_user(email: str, name: str, org_name: str, role: str) -> None:
 @click.option("--kind", required=True, metavar="|".join(k.value for k in DocumentKind))
 @click.option("--org", "org_name", required=True)
 @click.option("--visibility", required=True, metavar="|".join(v.value for v in Visibility))
-@click.option("--share", "shares", multiple=True, metavar="ORG_NAME:view|edit")
+@click.option("--share", "shares", multiple=True, metavar="ORG_NAME:view|comment|edit")
 def create_doc(
     slug: str, title: str, kind: str, org_name: str, visibility: str, shares: tuple[str, ...]
 ) -> None:
@@ -99,14 +99,14 @@ def create_doc(
 
 
 def parse_share(value: str) -> Grant:
-    """``ORG_NAME:view`` or ``ORG_NAME:edit`` as a grant."""
+    """``ORG_NAME:view``, ``ORG_NAME:comment`` or ``ORG_NAME:edit`` as a grant."""
     name, sep, access = value.rpartition(":")
-    if not sep or access not in ("view", "edit"):
-        raise InvalidInput({"share": f"“{value}” is not ORG_NAME:view or ORG_NAME:edit"})
+    if not sep or access not in {held.value for held in Level}:
+        raise InvalidInput({"share": f"“{value}” is not ORG_NAME:view, :comment or :edit"})
     org = find_organisation(name)
     if org is None:
         raise InvalidInput({"share": f"there is no organisation called “{name}”"})
-    return Grant(organisation=org, person=None, can_edit=access == "edit")
+    return Grant(organisation=org, person=None, level=Level(access))
 
 
 @click.command("seed-demo", cls=OneLineCommand)

@@ -1,4 +1,10 @@
-"""The demo instance: a national action plan drafted by two departments and three CSOs."""
+"""The demo instance: a national action plan drafted by two departments and three CSOs.
+
+Its defaults follow the process: the narrative is open to the network while it is drafted,
+each side edits what it owns and what it was given, everyone else who sees a document
+comments on it, the final draft is restricted, and the coordinator and the admin sit in a
+secretariat that owns nothing, so neither side's editing rights include them.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,12 @@ from wiki.documents import content
 from wiki.documents.service import Grant, create_document
 from wiki.extensions import db
 from wiki.people.directory import create_organisation, create_person
-from wiki.storage.models import Organisation
+from wiki.storage.models import Level, Organisation
 
 DEMO_DIR = Path(__file__).parent / "demo"
 
 ORGANISATIONS = [
+    ("Open Government Forum Secretariat", "other"),
     ("Cabinet Office Transparency Team", "government"),
     ("Department for Business and Trade", "government"),
     ("Civil Society Network", "civil_society"),
@@ -28,7 +35,13 @@ ORGANISATIONS = [
 
 # (email, name, organisation, role)
 PEOPLE = [
-    ("coordinator@jointly.example", "Sam Coordinator", "Cabinet Office Transparency Team", "admin"),
+    (
+        "coordinator@jointly.example",
+        "Sam Coordinator",
+        "Open Government Forum Secretariat",
+        "coordinator",
+    ),
+    ("admin@jointly.example", "Robin Admin", "Open Government Forum Secretariat", "admin"),
     ("alex@cabinet.example.gov", "Alex Morgan", "Cabinet Office Transparency Team", "editor"),
     (
         "priya@business.example.gov",
@@ -42,16 +55,16 @@ PEOPLE = [
     ("jo@integrity.example.org", "Jo Reviewer", "Integrity Watch", "reviewer"),
 ]
 
-# (slug, title, kind, owner, visibility, file, shares)
+# (slug, title, kind, owner, visibility, file, shares: (organisation, level))
 DOCUMENTS = [
     (
         "plan-narrative",
         "National Action Plan 2026–2028",
         "narrative",
         "Cabinet Office Transparency Team",
-        "public",
+        "network",
         "narrative.md",
-        [],
+        [("Department for Business and Trade", "edit"), ("Civil Society Network", "edit")],
     ),
     (
         "beneficial-ownership",
@@ -60,7 +73,7 @@ DOCUMENTS = [
         "Department for Business and Trade",
         "network",
         "beneficial-ownership.md",
-        [],
+        [("Open Ownership Network", "edit")],
     ),
     (
         "extractive-payments",
@@ -69,7 +82,7 @@ DOCUMENTS = [
         "Department for Business and Trade",
         "network",
         "extractives.md",
-        [],
+        [("Publish What You Pay Coalition", "edit")],
     ),
     (
         "anti-corruption-plan",
@@ -78,16 +91,16 @@ DOCUMENTS = [
         "Cabinet Office Transparency Team",
         "network",
         "anti-corruption.md",
-        [],
+        [("Civil Society Network", "edit")],
     ),
     (
         "civil-society-asks",
         "Annex: what civil society asked for",
         "annex",
         "Civil Society Network",
-        "public",
+        "network",
         "annex.md",
-        [],
+        [("Open Ownership Network", "edit"), ("Publish What You Pay Coalition", "edit")],
     ),
     (
         "meeting-notes-14-may",
@@ -96,7 +109,7 @@ DOCUMENTS = [
         "Civil Society Network",
         "network",
         "meeting-notes.md",
-        [],
+        [("Cabinet Office Transparency Team", "edit")],
     ),
     (
         "final-draft",
@@ -106,10 +119,10 @@ DOCUMENTS = [
         "restricted",
         "final-draft.md",
         [
-            ("Department for Business and Trade", True),
-            ("Civil Society Network", True),
-            ("Open Ownership Network", False),
-            ("Publish What You Pay Coalition", False),
+            ("Department for Business and Trade", "edit"),
+            ("Civil Society Network", "edit"),
+            ("Open Ownership Network", "comment"),
+            ("Publish What You Pay Coalition", "view"),
         ],
     ),
 ]
@@ -124,10 +137,10 @@ def seed(*, if_empty: bool) -> bool:
     for email, name, org, role in PEOPLE:
         password = secrets.token_urlsafe(12)
         create_person(email, name, org, role, password)
-        accounts.append(f"{role:9} {email:34} {password}   ({name}, {org})")
+        accounts.append(f"{role:11} {email:34} {password}   ({name}, {org})")
     docs = []
     for slug, title, kind, owner, visibility, filename, shares in DOCUMENTS:
-        grants = [Grant(orgs[name], None, can_edit) for name, can_edit in shares]
+        grants = [Grant(orgs[name], None, Level(level)) for name, level in shares]
         limit = current_app.config["MAX_DOCUMENT_CHARS"]
         doc = create_document(slug, title, kind, orgs[owner], visibility, grants, max_chars=limit)
         docs.append((doc, orgs[owner], (DEMO_DIR / filename).read_text()))

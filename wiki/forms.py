@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
-from wiki.storage.models import DocumentKind, OrgKind, Role, Visibility
+from wiki.storage.models import DocumentKind, Level, OrgKind, Role, Visibility
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
@@ -75,7 +75,37 @@ class PersonForm(ServiceForm):
 
 class ShareForm(ServiceForm):
     grantee = SelectField("Organisation or person", choices=[])
-    access = SelectField("Access", choices=choices([("view", "Can view"), ("edit", "Can edit")]))
+    access = SelectField("Access", choices=choices((held.value, held.label) for held in Level))
+
+
+class MembersForm(ServiceForm):
+    members = SelectField(
+        "Every other member who can see it",
+        description="The owner organisation and grants of edit always edit; reviewers never do.",
+        choices=choices(
+            [
+                ("comment", "Can view and comment (the default)"),
+                ("edit", "Can edit: every member may edit"),
+            ]
+        ),
+    )
+
+
+class BreakGlassForm(ServiceForm):
+    address = StringField(
+        "Document address",
+        description="The part after the site's address, such as final-draft.",
+        validators=[DataRequired("Enter the document's address.")],
+    )
+    reason = TextAreaField(
+        "Why you must read it",
+        description="At least 20 characters. The owner organisation and everyone the "
+        "document is shared with will see this, with your name and the time.",
+        validators=[
+            DataRequired("Write why you must read it."),
+            Length(min=20, max=2000, message="Write 20 to 2,000 characters."),
+        ],
+    )
 
 
 class VisibilityForm(ServiceForm):

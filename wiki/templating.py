@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask
 
-from wiki.access.policy import Action, can
+from wiki.access.policy import Action, can, level
 from wiki.storage.models import DocumentKind, OrgKind, Visibility
 
 
@@ -19,6 +19,7 @@ def register_templating(app: Flask) -> None:
     """Expose the policy and labels to templates."""
     app.jinja_env.globals.update(
         can=can,
+        access_level=level,
         Action=Action,
         DocumentKind=DocumentKind,
         OrgKind=OrgKind,

@@ -18,6 +18,7 @@ SLUG = "budget-draft"
 TITLE = "Budget transparency draft"
 GOV = "gov@example.org"
 ADMIN = "admin@example.org"
+COORDINATOR = "coordinator@example.org"
 CSO = "cso@example.org"
 TREASURY = "treasury@example.org"
 REVIEWER = "reviewer@example.org"
@@ -37,7 +38,7 @@ def restricted_draft(app: Flask, slug: str = SLUG, visibility: str = "restricted
         "Cabinet Office",
         visibility,
         title=TITLE,
-        grants=[("Open Data Charity", None, False), ("Transparency Watch", None, False)],
+        grants=[("Open Data Charity", None, "view"), ("Transparency Watch", None, "view")],
     )
     write(app, slug, GOV, V1)
     write(app, slug, ADMIN, V2)  # another person's edit starts revision 2

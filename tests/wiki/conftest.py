@@ -65,13 +65,15 @@ def seed_cast() -> None:
     create_organisation("Treasury", "government")
     create_organisation("Open Data Charity", "civil_society")
     create_organisation("Transparency Watch", "civil_society")
+    create_organisation("Forum Secretariat", "other")
     for email, name, org, role in CAST:
         create_person(email, name, org, role, PASSWORD)
     db.session.commit()
 
 
 CAST = [
-    ("admin@example.org", "Ada Admin", "Cabinet Office", "admin"),
+    ("admin@example.org", "Ada Admin", "Forum Secretariat", "admin"),
+    ("coordinator@example.org", "Cora Coordinator", "Forum Secretariat", "coordinator"),
     ("gov@example.org", "Gita Gov", "Cabinet Office", "editor"),
     ("treasury@example.org", "Tom Treasury", "Treasury", "editor"),
     ("cso@example.org", "Chidi Cso", "Open Data Charity", "editor"),

@@ -21,7 +21,7 @@ from wiki.documents import content
 from wiki.documents.service import Grant, create_document, find_document
 from wiki.extensions import db
 from wiki.history import service as history
-from wiki.storage.models import Organisation, Person, Revision, UpdateRecord
+from wiki.storage.models import Level, Organisation, Person, Revision, UpdateRecord
 
 BASE_PATTERN = re.compile(r'name="base" type="hidden" value="(\d+)"|value="(\d+)" name="base"')
 Op = tuple[int, int, str]
@@ -59,11 +59,11 @@ def make_document(
     visibility: str = "network",
     *,
     title: str | None = None,
-    grants: Sequence[tuple[str | None, str | None, bool]] = (),
+    grants: Sequence[tuple[str | None, str | None, str]] = (),
 ) -> None:
     """A document row owned by the organisation named ``owner``, shared per ``grants``.
 
-    Each grant is (organisation name, person email, can edit).
+    Each grant is (organisation name, person email, level: view, comment or edit).
     """
     with app.app_context():
         org = organisation(owner)
@@ -71,9 +71,9 @@ def make_document(
             Grant(
                 organisation(org_name) if org_name else None,
                 person(email) if email else None,
-                can_edit,
+                Level(level),
             )
-            for org_name, email, can_edit in grants
+            for org_name, email, level in grants
         ]
         create_document(
             slug,

@@ -56,8 +56,8 @@ def test_create_org_user_and_doc_from_the_command_line(app: Flask) -> None:
         assert person is not None and person.role.value == "editor"
         doc = find_document("home-plan")
         assert doc is not None and doc.visibility.value == "restricted"
-        grants = {(s.organisation.name, s.can_edit) for s in doc.shares if s.organisation}
-        assert grants == {("Open Data Charity", True), ("Treasury", False)}
+        grants = {(s.organisation.name, s.level.value) for s in doc.shares if s.organisation}
+        assert grants == {("Open Data Charity", "edit"), ("Treasury", "view")}
     client = app.test_client()
     client.post("/login")  # no session: the document stays hidden from anonymous people
     assert client.get("/home-plan").status_code == 404
@@ -101,7 +101,7 @@ def test_created_user_can_sign_in_with_the_password_from_stdin(app: Flask) -> No
         (
             ("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "boss"),
             "long enough password\n",
-            "Choose admin, editor or reviewer",
+            "Choose admin, coordinator, editor, reviewer",
         ),
         (
             ("create-user", "a@b.org", "--name", "N", "--org", "Treasury", "--role", "editor"),

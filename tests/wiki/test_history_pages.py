@@ -49,6 +49,7 @@ from tests.wiki.history_helpers import (
 from tests.wiki.test_policy import without_token
 from wiki.documents.sharing_views import parse_grantee
 from wiki.errors import InvalidInput
+from wiki.storage.models import Level
 
 NAME = "Draft for public consultation"
 
@@ -426,7 +427,7 @@ def test_restore_is_a_new_revision_by_the_restorer_and_rewrites_nothing(
 ) -> None:
     gov, watch = as_person(GOV), as_person("watch@example.org")
     known = ids(app)
-    make_document(app, "budget", "Cabinet Office")
+    make_document(app, "budget", "Cabinet Office", grants=[("Transparency Watch", None, "edit")])
     write(app, "budget", GOV, "The budget is published every year.\n")  # 1
     v2 = "The budget is published every year.\n\nCivil society reviews each budget line.\n"
     live_edit(
@@ -520,9 +521,9 @@ def test_reviewer_may_read_history_but_neither_restore_nor_name(
     assert [n for n, _ in history_rows(history)] == [4, 3, 2, 1]
     assert "Save name" not in history
     assert "Restore this revision" not in page(reviewer, f"/{SLUG}/revisions/1")
-    assert reviewer.submit("/", {}, action=f"/{SLUG}/revisions/1/restore").status_code == 404
+    assert reviewer.submit("/", {}, action=f"/{SLUG}/revisions/1/restore").status_code == 403
     assert (
-        reviewer.submit("/", {"name": NAME}, action=f"/{SLUG}/revisions/1/name").status_code == 404
+        reviewer.submit("/", {"name": NAME}, action=f"/{SLUG}/revisions/1/name").status_code == 403
     )
     assert revision_rows(app, SLUG) == before
     assert text_of(app, SLUG) == V4
@@ -644,7 +645,7 @@ def test_history_pages_of_a_restricted_document_are_hidden_like_a_missing_one(
     app: Flask, as_person: AsPerson
 ) -> None:
     make_document(
-        app, "secret", "Treasury", "restricted", grants=[("Open Data Charity", None, True)]
+        app, "secret", "Treasury", "restricted", grants=[("Open Data Charity", None, "edit")]
     )
     write(app, "secret", "treasury@example.org", "Tax plans.\n")
     write(app, "secret", CSO, "Tax plans, reviewed.\n")
@@ -705,4 +706,4 @@ def test_filters_and_numbers_that_are_no_whole_number_are_ignored_not_a_server_e
     with app.app_context():
         for grantee in ("org:²", "person:¹", f"org:{huge}"):
             with pytest.raises(InvalidInput):
-                parse_grantee(grantee, can_edit=False)
+                parse_grantee(grantee, Level.VIEW)

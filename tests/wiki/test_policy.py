@@ -11,6 +11,7 @@ from wiki.access.policy import Action, can
 from wiki.documents.service import Grant, create_document
 from wiki.extensions import db
 from wiki.people.directory import find_organisation, find_person
+from wiki.storage.models import Level
 
 PERSONAS = {
     "anonymous": None,
@@ -19,46 +20,51 @@ PERSONAS = {
     "shared_view": "cso@example.org",  # via a view grant to Open Data Charity
     "shared_edit": "watch@example.org",  # via an edit grant to this person
     "reviewer": "reviewer@example.org",  # Transparency Watch, not shared with
-    "admin": "admin@example.org",
+    "coordinator": "coordinator@example.org",  # runs the process, owns nothing
+    "admin": "admin@example.org",  # runs the instance, owns nothing
 }
 
-# Expected (view, edit, manage) by visibility and persona.
+# Expected (view, comment, edit, manage, audit) by visibility and persona: Action's order.
 EXPECTED = {
     "public": {
-        "anonymous": (1, 0, 0),
-        "other_org_member": (1, 1, 0),
-        "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 1, 0),
-        "shared_edit": (1, 1, 0),
-        "reviewer": (1, 0, 0),
-        "admin": (1, 1, 1),
+        "anonymous": (1, 0, 0, 0, 0),
+        "other_org_member": (1, 1, 0, 0, 0),
+        "owner_org_member": (1, 1, 1, 1, 1),
+        "shared_view": (1, 1, 0, 0, 0),
+        "shared_edit": (1, 1, 1, 0, 0),
+        "reviewer": (1, 1, 0, 0, 0),
+        "coordinator": (1, 1, 0, 1, 1),
+        "admin": (1, 1, 0, 0, 0),
     },
     "network": {
-        "anonymous": (0, 0, 0),
-        "other_org_member": (1, 1, 0),
-        "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 1, 0),
-        "shared_edit": (1, 1, 0),
-        "reviewer": (1, 0, 0),
-        "admin": (1, 1, 1),
+        "anonymous": (0, 0, 0, 0, 0),
+        "other_org_member": (1, 1, 0, 0, 0),
+        "owner_org_member": (1, 1, 1, 1, 1),
+        "shared_view": (1, 1, 0, 0, 0),
+        "shared_edit": (1, 1, 1, 0, 0),
+        "reviewer": (1, 1, 0, 0, 0),
+        "coordinator": (1, 1, 0, 1, 1),
+        "admin": (1, 1, 0, 0, 0),
     },
     "restricted": {
-        "anonymous": (0, 0, 0),
-        "other_org_member": (0, 0, 0),
-        "owner_org_member": (1, 1, 1),
-        "shared_view": (1, 0, 0),
-        "shared_edit": (1, 1, 0),
-        "reviewer": (0, 0, 0),
-        "admin": (1, 1, 1),
+        "anonymous": (0, 0, 0, 0, 0),
+        "other_org_member": (0, 0, 0, 0, 0),
+        "owner_org_member": (1, 1, 1, 1, 1),
+        "shared_view": (1, 0, 0, 0, 1),
+        "shared_edit": (1, 1, 1, 0, 1),
+        "reviewer": (0, 0, 0, 0, 0),
+        "coordinator": (0, 0, 0, 0, 0),
+        "admin": (0, 0, 0, 0, 0),
     },
     "private": {
-        "anonymous": (0, 0, 0),
-        "other_org_member": (0, 0, 0),
-        "owner_org_member": (1, 1, 1),
-        "shared_view": (0, 0, 0),
-        "shared_edit": (0, 0, 0),
-        "reviewer": (0, 0, 0),
-        "admin": (1, 1, 1),
+        "anonymous": (0, 0, 0, 0, 0),
+        "other_org_member": (0, 0, 0, 0, 0),
+        "owner_org_member": (1, 1, 1, 1, 1),
+        "shared_view": (0, 0, 0, 0, 0),
+        "shared_edit": (0, 0, 0, 0, 0),
+        "reviewer": (0, 0, 0, 0, 0),
+        "coordinator": (0, 0, 0, 0, 0),
+        "admin": (0, 0, 0, 0, 0),
     },
 }
 
@@ -74,7 +80,7 @@ def make_document(visibility: str) -> str:
     charity = find_organisation("Open Data Charity")
     watcher = find_person("watch@example.org")
     assert owner and charity and watcher
-    grants = [Grant(charity, None, False), Grant(None, watcher, True)]
+    grants = [Grant(charity, None, Level.VIEW), Grant(None, watcher, Level.EDIT)]
     slug = f"doc-{visibility}"
     create_document(
         slug, f"A {visibility} draft", "narrative", owner, visibility, grants, max_chars=10_000
@@ -108,7 +114,7 @@ def test_hidden_documents_answer_404_like_missing_ones_on_every_page(
     for persona, email in PERSONAS.items():
         client = as_person(email) if email else None
         http = client.client if client else app.test_client()
-        view, edit, manage = EXPECTED[visibility][persona]
+        view, _comment, edit, manage, _audit = EXPECTED[visibility][persona]
         for suffix, allowed in (("", view), ("/raw", view), ("/edit", view), ("/sharing", manage)):
             response = http.get(f"/{slug}{suffix}")
             expected_status = 200 if allowed else 404
@@ -120,7 +126,8 @@ def test_hidden_documents_answer_404_like_missing_ones_on_every_page(
                 ), (visibility, persona, suffix)
         if view and not edit and client is not None:
             refused = client.submit(f"/{slug}/edit", {"text": "# Overwritten", "base": 0})
-            assert refused.status_code == 404, (visibility, persona)
+            assert refused.status_code == 403, (visibility, persona)
+            assert "but not edit it" in refused.get_data(as_text=True), (visibility, persona)
 
 
 def test_listing_shows_only_what_the_person_may_see(app: Flask, as_person) -> None:  # type: ignore[no-untyped-def]
@@ -142,5 +149,5 @@ def test_reviewer_cannot_post_an_edit(app: Flask, as_person) -> None:  # type: i
         slug = make_document("network")
     reviewer = as_person("reviewer@example.org")
     response = reviewer.submit(f"/{slug}/edit", {"text": "# Changed", "base": 0})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert "Changed" not in reviewer.get(f"/{slug}/raw").get_data(as_text=True)

@@ -27,9 +27,11 @@ def same_page(one: str, other: str) -> bool:
 
 
 def test_preview_renders_only_for_people_who_may_edit(app: Flask, as_person: Any) -> None:
-    make_document(app, "plan", "Cabinet Office", "network")
-    make_document(app, "draft", "Cabinet Office", "restricted", grants=[("Treasury", None, False)])
-    for email in ("gov@example.org", "cso@example.org", "admin@example.org"):
+    make_document(
+        app, "plan", "Cabinet Office", "network", grants=[("Open Data Charity", None, "edit")]
+    )
+    make_document(app, "draft", "Cabinet Office", "restricted", grants=[("Treasury", None, "view")])
+    for email in ("gov@example.org", "cso@example.org"):
         response = preview(as_person(email), "plan")
         assert response.status_code == 200, email
         assert RENDERED in response.get_data(as_text=True)
@@ -37,15 +39,17 @@ def test_preview_renders_only_for_people_who_may_edit(app: Flask, as_person: Any
 
     anonymous = Browser(app.test_client())
     reviewer = as_person("reviewer@example.org")  # may read the plan, not change it
-    treasury = as_person("treasury@example.org")  # may read the draft, not change it
+    treasury = as_person("treasury@example.org")  # may read both, change neither
+    admin = as_person("admin@example.org")  # may read the plan, not change it
     cso = as_person("cso@example.org")  # may not see the draft at all
     for person, slug in (
-        (anonymous, "plan"),
-        (anonymous, "draft"),
         (reviewer, "plan"),
+        (treasury, "plan"),
         (treasury, "draft"),
-        (cso, "draft"),
+        (admin, "plan"),
     ):
+        assert preview(person, slug).status_code == 403, slug
+    for person, slug in ((anonymous, "plan"), (anonymous, "draft"), (cso, "draft")):
         response, missing = preview(person, slug), preview(person, "no-such-draft")
         assert response.status_code == missing.status_code == 404, slug
         # The sign-in link names the requested path, whichever it was.
@@ -64,7 +68,9 @@ def test_preview_of_text_over_the_document_limit_gets_413(app: Flask, as_person:
 def test_preview_past_the_rate_limit_gets_429_for_that_person_only(
     app: Flask, as_person: Any
 ) -> None:
-    make_document(app, "plan", "Cabinet Office", "network")
+    make_document(
+        app, "plan", "Cabinet Office", "network", grants=[("Open Data Charity", None, "edit")]
+    )
     app.config["PREVIEW_RATE_LIMIT"] = "3 per minute"
     gov, cso = as_person("gov@example.org"), as_person("cso@example.org")
     assert [preview(gov, "plan").status_code for _ in range(4)] == [200, 200, 200, 429]

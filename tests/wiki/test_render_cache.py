@@ -50,7 +50,7 @@ def test_document_page_renders_once_per_revision(
 def test_cached_restricted_page_never_reaches_people_who_may_not_see_it(
     app: Flask, as_person: Any, renders: list[str]
 ) -> None:
-    make_document(app, "draft", "Cabinet Office", "restricted", grants=[("Treasury", None, False)])
+    make_document(app, "draft", "Cabinet Office", "restricted", grants=[("Treasury", None, "view")])
     write(app, "draft", "gov@example.org", f"The {MARKER} draft\n")
     gov, treasury = as_person("gov@example.org"), as_person("treasury@example.org")
     assert MARKER in gov.get("/draft").get_data(as_text=True)

@@ -15,7 +15,7 @@ from wiki.documents import content
 from wiki.documents.service import Grant, create_document, find_document
 from wiki.extensions import db
 from wiki.people.directory import find_organisation, find_person
-from wiki.storage.models import AuditEvent, Document
+from wiki.storage.models import AuditEvent, Document, Level
 
 SignIn = Callable[[str], Browser]  # the as_person fixture
 RESULT = re.compile(
@@ -165,7 +165,7 @@ def test_restricted_marker_reaches_only_those_it_is_shared_with_and_is_audited(
             f"The {MARKER} briefing",
             "restricted",
             f"Embargoed figures on {MARKER} contracts.\n",
-            grants=[Grant(charity, None, False)],
+            grants=[Grant(charity, None, Level.VIEW)],
         )
     shared = search(as_person("cso@example.org"), MARKER)
     assert count_line(shared) == f"1 document matches “{MARKER}”."

@@ -14,12 +14,14 @@ from flask import abort, request
 from flask_login import current_user
 
 from wiki.access import audit
-from wiki.access.policy import Action, can, is_admin, signed_in
+from wiki.access.policy import Action, can, level, runs_instance, signed_in
 from wiki.documents.service import find_document, stand_in
 from wiki.extensions import db
 from wiki.history import service as history
 from wiki.security import embedded_request
-from wiki.storage.models import Document, Revision
+from wiki.storage.models import Document, Level, Revision
+
+SAID_OPENLY = frozenset({Action.EDIT, Action.COMMENT})
 
 
 def require_document(slug: str, action: Action, *, audit_view: bool = True) -> Document:
@@ -34,6 +36,8 @@ def require_document(slug: str, action: Action, *, audit_view: bool = True) -> D
     doc = find_document(slug)
     # A missing document is asked about too, so that it takes what a hidden one takes.
     allowed = can(current_user, action, doc if doc is not None else stand_in(slug))
+    if doc is not None and not allowed and action in SAID_OPENLY:
+        refuse_openly(doc, action)
     if doc is None or not allowed:
         abort(404)
     if audit_view and request.method == "GET" and audit.audited(doc):
@@ -46,6 +50,25 @@ def require_document(slug: str, action: Action, *, audit_view: bool = True) -> D
     return doc
 
 
+def refuse_openly(doc: Document, action: Action) -> None:
+    """To someone who may see ``doc`` but not change it: a 403 that says so; else nothing.
+
+    They know the document exists, so a 404 would only mislead them.
+    """
+    held = level(current_user, doc)
+    if held is None:
+        return
+    if signed_in(current_user) is None:
+        abort(403, description="Sign in to change or comment on this document.")
+    may = "view and comment on" if held is Level.COMMENT else "view"
+    wanted = "edit" if action is Action.EDIT else "comment on"
+    abort(
+        403,
+        description=f"You can {may} this document, but not {wanted} it. "
+        f"Ask {doc.owner.name}, which owns it, for more access.",
+    )
+
+
 def require_revision(doc: Document, number: int) -> Revision:
     """A revision of a visible document, or 404."""
     revision = history.find_revision(doc, number)
@@ -54,12 +77,12 @@ def require_revision(doc: Document, number: int) -> Revision:
     return revision
 
 
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Only admins reach the view; everyone else sees the same 404 as a missing page."""
+def staff_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Only admins and coordinators reach the view; others see the 404 of a missing page."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not is_admin(current_user):
+        if not runs_instance(current_user):
             abort(404)
         return view(*args, **kwargs)
 

@@ -1,4 +1,12 @@
-"""The one access policy: every read and write of a document asks ``can``."""
+"""The one access policy: every read and write of a document asks ``can``.
+
+Two questions, kept apart: who may know a document exists (its visibility, and grants on a
+restricted one) and what they may do in it (their level: view < comment < edit). The owner
+organisation edits; a grant gives its level; every other member who may see a network or
+public document comments, or edits when the owner opened it to every member. Reviewers
+never edit. Running the instance (admin) or the process (coordinator) reads nothing that
+is not theirs: an emergency read is a separate, audited, time-limited grant of view.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,20 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from wiki.storage.models import Document, Person, Role, Share, Visibility
+from wiki.storage.models import Document, Level, Person, Role, Share, Visibility
+from wiki.storage.models.types import utcnow
 
 
 class Action(enum.Enum):
     VIEW = "view"
+    COMMENT = "comment"
     EDIT = "edit"
     MANAGE = "manage"  # change title, visibility and sharing
+    AUDIT = "audit"  # read who viewed, exported and reshared it
+
+
+NEEDED = {Action.VIEW: Level.VIEW, Action.COMMENT: Level.COMMENT, Action.EDIT: Level.EDIT}
+OPEN = frozenset({Visibility.PUBLIC, Visibility.NETWORK})
 
 
 def signed_in(person: Any) -> Person | None:
@@ -26,23 +41,35 @@ def signed_in(person: Any) -> Person | None:
 def can(person: Any, action: Action, doc: Document) -> bool:
     """Whether ``person`` (None or anonymous for nobody) may do ``action`` to ``doc``."""
     who = signed_in(person)
-    if who is None:
-        return action is Action.VIEW and doc.visibility is Visibility.PUBLIC
-    if who.role is Role.ADMIN:
-        return True
-    if not _may_view(who, doc):
-        return False
-    if action is Action.VIEW:
-        return True
-    if who.role is not Role.EDITOR:
-        return False
     if action is Action.MANAGE:
-        return who.organisation_id == doc.owner_id
-    return _may_edit(who, doc)
+        return who is not None and _may_manage(who, doc)
+    if action is Action.AUDIT:
+        return who is not None and _may_audit(who, doc)
+    held = level(who, doc)
+    return held is not None and held.rank >= NEEDED[action].rank
+
+
+def level(person: Any, doc: Document) -> Level | None:
+    """What ``person`` may do in ``doc``: a level, or None when they may not see it at all."""
+    who = signed_in(person)
+    if who is None:
+        return Level.VIEW if doc.visibility is Visibility.PUBLIC else None
+    held = _granted(who, doc)
+    if held is None:
+        return Level.VIEW if reading_in_emergency(who, doc) else None
+    if who.role is Role.REVIEWER and held is Level.EDIT:
+        return Level.COMMENT
+    return held
+
+
+def runs_instance(person: Any) -> bool:
+    """Whether ``person`` may run organisations and people (an admin or a coordinator)."""
+    who = signed_in(person)
+    return who is not None and who.runs_instance
 
 
 def is_admin(person: Any) -> bool:
-    """Whether ``person`` may administer organisations, people and the audit log."""
+    """Whether ``person`` is the instance's admin."""
     who = signed_in(person)
     return who is not None and who.role is Role.ADMIN
 
@@ -58,24 +85,37 @@ def visible(person: Any, docs: Iterable[Document]) -> list[Document]:
     return [doc for doc in docs if can(person, Action.VIEW, doc)]
 
 
-def _may_view(who: Person, doc: Document) -> bool:
-    if doc.visibility in (Visibility.PUBLIC, Visibility.NETWORK):
-        return True
-    if who.organisation_id == doc.owner_id:
-        return True
-    if doc.visibility is Visibility.PRIVATE:
+def reading_in_emergency(who: Person, doc: Document) -> bool:
+    """Whether an admin or coordinator holds a break-glass read of ``doc`` that has not ended."""
+    if not who.runs_instance:
         return False
-    return any(_grants(share, who) for share in doc.shares)
+    now = utcnow()
+    return any(read.person_id == who.id and read.until > now for read in doc.emergency_reads)
 
 
-def _may_edit(who: Person, doc: Document) -> bool:
-    if doc.visibility in (Visibility.PUBLIC, Visibility.NETWORK):
-        return True
+def _granted(who: Person, doc: Document) -> Level | None:
+    """The level from ownership, grants and visibility, before the role's cap."""
     if who.organisation_id == doc.owner_id:
-        return True
+        return Level.EDIT
     if doc.visibility is Visibility.PRIVATE:
-        return False
-    return any(_grants(share, who) and share.can_edit for share in doc.shares)
+        return None
+    levels = [share.level for share in doc.shares if _grants(share, who)]
+    if doc.visibility in OPEN:
+        levels.append(Level.EDIT if doc.members_edit else Level.COMMENT)
+    return max(levels, key=lambda held: held.rank, default=None)
+
+
+def _may_manage(who: Person, doc: Document) -> bool:
+    if who.role is Role.COORDINATOR and doc.visibility in OPEN:
+        return True
+    return who.organisation_id == doc.owner_id and who.role is not Role.REVIEWER
+
+
+def _may_audit(who: Person, doc: Document) -> bool:
+    """Those a restricted or private document concerns: its owner and everyone granted on it."""
+    if doc.visibility in OPEN:
+        return _may_manage(who, doc)
+    return _granted(who, doc) is not None
 
 
 def _grants(share: Share, who: Person) -> bool:

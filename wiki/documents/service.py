@@ -13,7 +13,15 @@ from sqlalchemy.orm import joinedload
 from wiki.access.policy import Action, can
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.storage.models import Document, DocumentKind, Organisation, Person, Share, Visibility
+from wiki.storage.models import (
+    Document,
+    DocumentKind,
+    Level,
+    Organisation,
+    Person,
+    Share,
+    Visibility,
+)
 from wiki.storage.models.types import utcnow
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -60,11 +68,11 @@ Transparency, accountability, public participation: say which, and how.
 
 @dataclass(frozen=True)
 class Grant:
-    """A share to create: an organisation or a person, with view or edit."""
+    """A share to create: an organisation or a person, with a level."""
 
     organisation: Organisation | None
     person: Person | None
-    can_edit: bool
+    level: Level
 
 
 def find_document(slug: str) -> Document | None:
@@ -158,7 +166,7 @@ def create_document(
     )
     for grant in grants:
         doc.shares.append(
-            Share(organisation=grant.organisation, person=grant.person, can_edit=grant.can_edit)
+            Share(organisation=grant.organisation, person=grant.person, level=grant.level)
         )
     db.session.add(doc)
     db.session.flush()
@@ -194,20 +202,21 @@ def set_embargo(doc: Document, until: datetime, then: str) -> None:
 
 def describe_sharing(doc: Document) -> str:
     """Who may see the document, in words, with its embargo if one is pending."""
+    members = "; every member may edit" if doc.members_edit else ""
     if doc.embargo_then is not None and not doc.embargo_lifted():
         assert doc.embargo_until is not None
         until = doc.embargo_until.strftime("%Y-%m-%d %H:%M UTC")
-        return f"{doc.visibility.value} until {until}, then {doc.embargo_then.value}"
-    return doc.visibility.value
+        return f"{doc.visibility.value} until {until}, then {doc.embargo_then.value}{members}"
+    return f"{doc.visibility.value}{members}"
 
 
 def add_grant(doc: Document, grant: Grant) -> Share:
     """Share the document with an organisation or a person, replacing an earlier grant."""
     for share in doc.shares:
         if share.organisation == grant.organisation and share.person == grant.person:
-            share.can_edit = grant.can_edit
+            share.level = grant.level
             return share
-    share = Share(organisation=grant.organisation, person=grant.person, can_edit=grant.can_edit)
+    share = Share(organisation=grant.organisation, person=grant.person, level=grant.level)
     doc.shares.append(share)
     db.session.flush()
     return share

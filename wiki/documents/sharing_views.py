@@ -1,4 +1,4 @@
-"""Who may see and edit a document: visibility and grants, for its owners and admins."""
+"""Who may see a document and what they may do in it: visibility, members' level, grants."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from wiki.documents.service import (
 )
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.forms import ConfirmForm, EmbargoForm, ShareForm, VisibilityForm, choices
+from wiki.forms import ConfirmForm, EmbargoForm, MembersForm, ShareForm, VisibilityForm, choices
 from wiki.live import enforce_access
 from wiki.numbers import parse_number
-from wiki.storage.models import Document, Organisation, Person, Share
+from wiki.storage.models import Document, Level, Organisation, Person, Share
 
 bp = Blueprint("sharing", __name__)
 
@@ -45,19 +45,22 @@ def render_sharing(doc: Document, **forms: object) -> tuple[str, int]:
     visibility_form = forms.get("visibility_form") or VisibilityForm(
         visibility=doc.visibility.value
     )
+    members_form = forms.get("members_form") or MembersForm(
+        members="edit" if doc.members_edit else "comment"
+    )
     grant_form = forms.get("grant_form") or share_form()
     embargo_form = forms.get("embargo_form") or EmbargoForm()
-    failed = any(
-        getattr(form, "errors", None) for form in (visibility_form, grant_form, embargo_form)
-    )
+    shown = (visibility_form, members_form, grant_form, embargo_form)
     page = render_template(
         "sharing.html",
         doc=doc,
         visibility_form=visibility_form,
+        members_form=members_form,
         grant_form=grant_form,
         embargo_form=embargo_form,
         remove_form=ConfirmForm(),
     )
+    failed = any(getattr(form, "errors", None) for form in shown)
     return page, 400 if failed else 200
 
 
@@ -85,6 +88,17 @@ def visibility(slug: str) -> Response | tuple[str, int]:
     return changed(doc, "visibility", f"Visibility is now: {doc.visibility.label}.")
 
 
+@bp.post("/<slug>/sharing/members")
+def members(slug: str) -> Response | tuple[str, int]:
+    doc = require_document(slug, Action.MANAGE)
+    form = MembersForm()
+    if not form.validate_on_submit():
+        return render_sharing(doc, members_form=form)
+    doc.members_edit = form.members.data == "edit"
+    said = "Every member who can see it may edit." if doc.members_edit else "Members comment."
+    return changed(doc, "members", said)
+
+
 @bp.post("/<slug>/sharing/embargo")
 def embargo(slug: str) -> Response | tuple[str, int]:
     doc = require_document(slug, Action.MANAGE)
@@ -105,7 +119,7 @@ def grant(slug: str) -> Response | tuple[str, int]:
     form = share_form()
     if form.validate_on_submit():
         try:
-            grantee = parse_grantee(form.grantee.data or "", form.access.data == "edit")
+            grantee = parse_grantee(form.grantee.data or "", Level(form.access.data))
             share = add_grant(doc, grantee)
         except InvalidInput as error:
             form.add_errors(error.errors)
@@ -124,17 +138,17 @@ def revoke(slug: str, share_id: int) -> Response:
 
 
 def grant_words(share: Share) -> str:
-    """``edit to Open Data Charity`` or ``view to Chidi Cso``."""
+    """``edit to Open Data Charity`` or ``comment to Chidi Cso``."""
     who = share.organisation.name if share.organisation else share.person.name  # type: ignore[union-attr]
-    return f"{'edit' if share.can_edit else 'view'} to {who}"
+    return f"{share.level.value} to {who}"
 
 
-def parse_grantee(value: str, can_edit: bool) -> Grant:
+def parse_grantee(value: str, level: Level) -> Grant:
     """Turn the form's ``org:ID`` or ``person:ID`` into a grant."""
     kind, _, raw_id = value.partition(":")
     number = parse_number(raw_id)
     if number is not None and kind == "org" and (org := db.session.get(Organisation, number)):
-        return Grant(organisation=org, person=None, can_edit=can_edit)
+        return Grant(organisation=org, person=None, level=level)
     if number is not None and kind == "person" and (person := db.session.get(Person, number)):
-        return Grant(organisation=None, person=person, can_edit=can_edit)
+        return Grant(organisation=None, person=person, level=level)
     raise InvalidInput({"grantee": "Choose an organisation or a person."})

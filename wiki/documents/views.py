@@ -18,7 +18,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from wiki.access.gate import require_document
+from wiki.access.emergency import emergency_reads
+from wiki.access.gate import refuse_openly, require_document
 from wiki.access.policy import Action, can, may_create, signed_in, visible
 from wiki.access.sessions import requester_key
 from wiki.documents import content
@@ -83,7 +84,8 @@ def view(slug: str) -> str:
     doc = require_document(slug, Action.VIEW)
     text, seq = content.read_text(doc)
     html = rendered_document(doc.id, seq, text)
-    return render_template("document.html", doc=doc, html=html, seq=seq)
+    reads = emergency_reads(doc) if can(current_user, Action.AUDIT, doc) else []
+    return render_template("document.html", doc=doc, html=html, seq=seq, emergency_reads=reads)
 
 
 @bp.get("/<slug>/raw")
@@ -115,6 +117,7 @@ def edit(slug: str) -> ResponseReturnValue:
     person = signed_in(current_user)
     editable = can(current_user, Action.EDIT, doc)
     if request.method == "POST" and (person is None or not editable):
+        refuse_openly(doc, Action.EDIT)
         abort(404)
     form = EditForm()
     if form.validate_on_submit():

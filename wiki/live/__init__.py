@@ -10,11 +10,19 @@ bus, never another package's views.
 from __future__ import annotations
 
 from wiki.live.access import disconnect_sessions, enforce_access
-from wiki.live.contract import EVENT_FRAME, EVENT_JOIN, EVENT_LEAVE, NAMESPACE, Code
+from wiki.live.contract import (
+    EVENT_ACCESS,
+    EVENT_FRAME,
+    EVENT_JOIN,
+    EVENT_LEAVE,
+    NAMESPACE,
+    Code,
+)
 from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener
 from wiki.live.state import init_live
 
 __all__ = [
+    "EVENT_ACCESS",
     "EVENT_FRAME",
     "EVENT_JOIN",
     "EVENT_LEAVE",

@@ -14,6 +14,7 @@ NAMESPACE = "/collab"
 EVENT_JOIN = "join"
 EVENT_FRAME = "frame"
 EVENT_LEAVE = "leave"
+EVENT_ACCESS = "access"  # server to client: what the socket may do now, when it changed
 
 
 class Code(enum.StrEnum):

@@ -25,7 +25,9 @@ def grant_for(person: Person | None, doc: Document, epoch: int) -> Grant:
     if person is not None and can(person, Action.EDIT, doc):
         sender = sender_for(person, person.organisation)
     pending = doc.embargo_then is not None and not doc.embargo_lifted()
-    return Grant(epoch, sender, identity(person), doc.embargo_until if pending else None)
+    until = doc.embargo_until if pending else None
+    commenting = person is not None and can(person, Action.COMMENT, doc)
+    return Grant(epoch, sender, identity(person), until, can_comment=commenting)
 
 
 def regrant(state: LiveState, participant: Participant) -> Grant | None:

@@ -47,6 +47,7 @@ from wiki.live.editing import (
 )
 from wiki.live.grants import grant_for, recheck
 from wiki.live.presence import announce_gone, send_presence
+from wiki.live.sender import reconfirm
 from wiki.live.state import Participant, live_state
 from wiki.storage.models import Document
 
@@ -80,8 +81,7 @@ def on_join(data: Any) -> dict[str, Any]:
     if participant is None:
         return refuse(Code.NOT_FOUND, NOT_FOUND)
     send_presence(participant)
-    can_edit = participant.grant.sender is not None
-    return ok(client_id=participant.client_id, can_edit=can_edit)
+    return ok(client_id=participant.client_id, **participant.grant.rights)
 
 
 @socketio.on(EVENT_LEAVE, namespace=NAMESPACE)
@@ -165,6 +165,6 @@ def current_participant(data: Any) -> Participant | None:
     slug = data.get("doc") if isinstance(data, dict) else None
     state = live_state()
     participant = state.get(request.sid, slug) if isinstance(slug, str) else None  # type: ignore[attr-defined]
-    if participant is None or state.holds(participant.grant) or recheck(state, participant):
+    if participant is None or state.holds(participant.grant) or reconfirm(state, participant):
         return participant
     return None

@@ -17,9 +17,9 @@ from flask import Flask, current_app, has_app_context
 
 from crdt import Listener, Stored, merge_updates, protocol
 from wiki.extensions import socketio
-from wiki.live.contract import EVENT_FRAME, NAMESPACE
+from wiki.live.contract import EVENT_ACCESS, EVENT_FRAME, NAMESPACE
 from wiki.live.grants import recheck
-from wiki.live.state import Participant, live_state
+from wiki.live.state import LiveState, Participant, live_state
 
 # python-socketio methods that ``keep_packets_whole`` wraps; pyproject pins the version.
 SEND_METHODS = (("server", "_send_packet"), ("manager", "emit"))
@@ -91,8 +91,25 @@ def confirm(stale: list[Participant], app: Flask | None = None) -> None:
     state = live_state(app)
     same_app = has_app_context() and current_app._get_current_object() is app  # type: ignore[attr-defined]
     with contextlib.nullcontext() if same_app else app.app_context():
-        lost = [participant.sid for participant in stale if not recheck(state, participant)]
+        lost = [participant.sid for participant in stale if not reconfirm(state, participant)]
     close_sockets(lost)
+
+
+def reconfirm(state: LiveState, participant: Participant) -> bool:
+    """Ask the policy again for one participant, and tell its socket if its rights changed.
+
+    A socket whose level drops (edit to comment or view) or rises hears it at once, so the
+    editor turns read-only or editable without reloading; False: it lost access.
+    """
+    before = participant.grant.rights
+    if not recheck(state, participant):
+        return False
+    if participant.grant.rights != before:
+        payload = {"doc": participant.slug, **participant.grant.rights}
+        socketio.emit(
+            EVENT_ACCESS, payload, to=participant.sid, namespace=NAMESPACE, ignore_queue=True
+        )
+    return True
 
 
 def keep_packets_whole(server: Any) -> None:

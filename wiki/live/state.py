@@ -35,6 +35,12 @@ class Grant:
     sender: Sender | None  # whom an edit is stored as; None: may not edit
     identity: dict[str, str]  # for others' presence lists and cursor labels
     until: datetime | None = None  # a pending embargo's end
+    can_comment: bool = False
+
+    @property
+    def rights(self) -> dict[str, bool]:
+        """What the socket may do, as the join's answer and the ``access`` event say it."""
+        return {"can_edit": self.sender is not None, "can_comment": self.can_comment}
 
 
 @dataclass

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from wiki.access.gate import admin_required
+from wiki.access.gate import staff_required
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, OrganisationForm, PersonForm, choices
@@ -19,7 +19,7 @@ bp = Blueprint("admin", __name__, url_prefix="/-/admin")
 
 
 @bp.route("/organisations", methods=["GET", "POST"])
-@admin_required
+@staff_required
 def organisations() -> ResponseReturnValue:
     form = OrganisationForm()
     if form.validate_on_submit():
@@ -37,7 +37,7 @@ def organisations() -> ResponseReturnValue:
 
 
 @bp.route("/people", methods=["GET", "POST"])
-@admin_required
+@staff_required
 def people() -> ResponseReturnValue:
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     form = PersonForm()
@@ -65,7 +65,7 @@ def people() -> ResponseReturnValue:
 
 
 @bp.post("/people/<int:person_id>/active")
-@admin_required
+@staff_required
 def toggle_active(person_id: int) -> Response:
     person = db.get_or_404(Person, person_id)
     if not ConfirmForm().validate_on_submit():

@@ -86,7 +86,7 @@ def create_person(email: str, name: str, org_name: str, role: str, password: str
     if org is None:
         errors["organisation"] = f"There is no organisation called “{org_name.strip()}”."
     if role not in {r.value for r in Role}:
-        errors["role"] = "Choose admin, editor or reviewer."
+        errors["role"] = f"Choose {', '.join(r.value for r in Role)}."
     if len(password) < MIN_PASSWORD_CHARS:
         errors["password"] = f"Use a password of at least {MIN_PASSWORD_CHARS} characters."
     if errors:

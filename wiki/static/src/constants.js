@@ -9,6 +9,8 @@ export const NAMESPACE = "/collab";
 export const EVENT_JOIN = "join";
 export const EVENT_FRAME = "frame";
 export const EVENT_LEAVE = "leave";
+/** Server to client: what this socket may do now (`can_edit`, `can_comment`), when it changed. */
+export const EVENT_ACCESS = "access";
 
 /** Why the server refused an event: the `code` of a refusal. */
 export const CODE_NOT_FOUND = "not_found";

@@ -83,11 +83,13 @@ function activate(parts, ctx) {
     csrfToken: parts.csrfToken,
   });
   showEditability(provider.canEdit);
-  provider.on("joined", ({ canEdit }) => {
+  const followAccess = ({ canEdit }) => {
     setEditable(view, canEdit);
     showEditability(canEdit);
     if (!canEdit) undoManager.clear();
-  });
+  };
+  provider.on("joined", followAccess);
+  provider.on("access", followAccess);
   showNote(parts, "");
   parts.body.hidden = false;
 }
@@ -123,6 +125,11 @@ function wireStatus(provider, status, parts) {
     if (!canEdit && provider.unsaved > 0) {
       status.alert(`You can no longer edit this document, so ${saveText(provider.unsaved)} cannot be saved.`);
     }
+  });
+  provider.on("access", ({ canEdit }) => {
+    status.update({ readOnly: !canEdit });
+    const unsaved = provider.unsaved > 0 ? `, so ${saveText(provider.unsaved)} cannot be saved` : "";
+    status.alert(canEdit ? "You can now edit this document." : `You can no longer edit this document${unsaved}.`);
   });
   provider.on("delayed", (error) =>
     status.alert(`Not saved yet: ${error}`, { untilSaved: true }),

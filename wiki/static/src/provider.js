@@ -10,6 +10,7 @@ import { ObservableV2 } from "lib0/observable";
 import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { forgetOthers, rekeyAwareness } from "./awareness.js";
 import {
+  EVENT_ACCESS,
   EVENT_FRAME,
   EVENT_JOIN,
   EVENT_LEAVE,
@@ -46,7 +47,8 @@ export const SOCKET_OPTIONS = {
 
 /**
  * Events: "status" (connecting | connected | reconnecting | offline | failed | closed),
- * "joined" ({clientId, canEdit}), "synced" (first server state applied), "unsaved"
+ * "joined" ({clientId, canEdit, canComment}), "access" ({canEdit, canComment}: a grant
+ * changed while connected), "synced" (first server state applied), "unsaved"
  * (count), "refused" (message the user must see), "delayed" (why changes wait to be
  * resent), "failed" (message).
  */
@@ -57,6 +59,7 @@ export class CollabProvider extends ObservableV2 {
     this.awareness = awareness;
     this.slug = slug;
     this.canEdit = false;
+    this.canComment = false;
     this.joined = false; // the server accepted our join on this connection
     this.ready = false; // we answered the server's step 1, so single updates may follow
     this.synced = false;
@@ -87,6 +90,7 @@ export class CollabProvider extends ObservableV2 {
     this.socket.on("connect", () => this.join());
     this.socket.on("disconnect", (reason) => this.handleDisconnect(reason));
     this.socket.on(EVENT_FRAME, (data) => this.handleFrame(data));
+    this.socket.on(EVENT_ACCESS, (data) => this.handleAccess(data));
     this.socket.io.on("reconnect_attempt", () => this.setConnection(lostState()));
   }
 
@@ -113,17 +117,27 @@ export class CollabProvider extends ObservableV2 {
     });
   }
 
-  handleJoined({ client_id: clientId, can_edit: canEdit }) {
+  handleJoined({ client_id: clientId, can_edit: canEdit, can_comment: canComment }) {
     // Every struct we create from now on carries the id the server gave this session;
     // ids handed out on earlier connections stay ours, so offline edits remain valid.
     this.doc.clientID = clientId;
     rekeyAwareness(this.awareness, clientId);
     this.canEdit = canEdit === true;
+    this.canComment = canComment === true;
     this.joined = true;
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
     this.emit("joined", [{ clientId, canEdit: this.canEdit }]);
     this.requestSync();
     this.sendAwareness();
+  }
+
+  /** The server says what we may do changed (a grant given or withdrawn): no reload needed. */
+  handleAccess(data) {
+    if (!data || data.doc !== this.slug) return;
+    this.canEdit = data.can_edit === true;
+    this.canComment = data.can_comment === true;
+    this.emit("access", [{ canEdit: this.canEdit, canComment: this.canComment }]);
+    this.flush();
   }
 
   /** Send sync step 1; the server answers with step 2 and its own step 1. */

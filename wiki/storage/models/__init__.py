@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wiki.storage.models.audit import AuditEvent
-from wiki.storage.models.documents import Document, DocumentKind, Share, Visibility
+from wiki.storage.models.audit import AuditEvent, BreakGlass
+from wiki.storage.models.documents import Document, DocumentKind, Level, Share, Visibility
 from wiki.storage.models.history import (
     AttributionCheckpoint,
     Checkpoint,
@@ -16,10 +16,12 @@ from wiki.storage.models.people import LoginSession, Organisation, OrgKind, Pers
 __all__ = [
     "AttributionCheckpoint",
     "AuditEvent",
+    "BreakGlass",
     "Checkpoint",
     "ClientAssignment",
     "Document",
     "DocumentKind",
+    "Level",
     "LoginSession",
     "OrgKind",
     "Organisation",

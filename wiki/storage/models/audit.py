@@ -26,3 +26,21 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class BreakGlass(db.Model):  # type: ignore[name-defined]
+    """An emergency read: an admin or coordinator may view one document until ``until``.
+
+    It needs a written reason, is audited, and is shown to those the document concerns.
+    """
+
+    __tablename__ = "break_glass"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
 from wiki.storage.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from wiki.storage.models.audit import BreakGlass
 
 
 class DocumentKind(enum.StrEnum):
@@ -47,6 +51,24 @@ class Visibility(enum.StrEnum):
         }[self.value]
 
 
+class Level(enum.StrEnum):
+    """What a grant lets its holder do in a document, each level including the one before."""
+
+    VIEW = "view"
+    COMMENT = "comment"
+    EDIT = "edit"
+
+    @property
+    def rank(self) -> int:
+        return list(Level).index(self)
+
+    @property
+    def label(self) -> str:
+        return {"view": "Can view", "comment": "Can view and comment", "edit": "Can edit"}[
+            self.value
+        ]
+
+
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
 
@@ -65,12 +87,18 @@ class Document(db.Model):  # type: ignore[name-defined]
     )
     embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     embargo_then: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "embargo_then"))
+    # Off: members who may see it view and comment, and only grants of edit add editors.
+    members_edit: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[Organisation] = relationship(lazy="joined")
     shares: Mapped[list[Share]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
+    )
+    # Read only when an admin or coordinator without a grant asks to see it.
+    emergency_reads: Mapped[list[BreakGlass]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
@@ -92,7 +120,11 @@ class Document(db.Model):  # type: ignore[name-defined]
 
 
 class Share(db.Model):  # type: ignore[name-defined]
-    """A grant of view or edit on a restricted document, to an organisation or one person."""
+    """A grant of a level on a document, to an organisation or one person.
+
+    On a restricted document a grant is also what lets its holder see it; on a network or
+    public one it only raises what they may do there.
+    """
 
     __tablename__ = "shares"
     __table_args__ = (
@@ -104,7 +136,7 @@ class Share(db.Model):  # type: ignore[name-defined]
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    can_edit: Mapped[bool] = mapped_column(default=False)
+    level: Mapped[Level] = mapped_column(_enum(Level, "share_level"), default=Level.VIEW)
 
     document: Mapped[Document] = relationship(back_populates="shares")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

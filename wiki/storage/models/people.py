@@ -24,9 +24,12 @@ class OrgKind(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    ADMIN = "admin"
+    """What a person does on the instance; what they may do in a document is its grants'."""
+
+    ADMIN = "admin"  # runs the instance: accounts and settings
+    COORDINATOR = "coordinator"  # runs the process: organisations, people, shared documents
     EDITOR = "editor"
-    REVIEWER = "reviewer"
+    REVIEWER = "reviewer"  # views and comments, never edits
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
@@ -65,6 +68,11 @@ class Person(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def runs_instance(self) -> bool:
+        """An admin or a coordinator: reaches the administration pages, never others' drafts."""
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
 
 
 class LoginSession(db.Model):  # type: ignore[name-defined]
