@@ -73,12 +73,12 @@ def seed_cast() -> None:
 
 CAST = [
     ("admin@example.org", "Ada Admin", "Forum Secretariat", "admin"),
-    ("coordinator@example.org", "Cora Coordinator", "Forum Secretariat", "coordinator"),
     ("gov@example.org", "Gita Gov", "Cabinet Office", "editor"),
     ("treasury@example.org", "Tom Treasury", "Treasury", "editor"),
     ("cso@example.org", "Chidi Cso", "Open Data Charity", "editor"),
     ("watch@example.org", "Wen Watch", "Transparency Watch", "editor"),
     ("reviewer@example.org", "Rui Reviewer", "Transparency Watch", "reviewer"),
+    ("coordinator@example.org", "Cora Coordinator", "Forum Secretariat", "coordinator"),
 ]
 
 

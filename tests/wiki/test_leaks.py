@@ -41,8 +41,16 @@ OUTSIDERS = {
     "member of an organisation not shared with": "treasury@example.org",
     "reviewer not shared with": "reviewer@example.org",
     "person whose share was withdrawn": "watch@example.org",
+    "coordinator not shared with": "coordinator@example.org",
+    "admin not shared with": "admin@example.org",
 }
-EDITORS = {"treasury@example.org", "watch@example.org"}  # outsiders who may create documents
+# Outsiders who may create documents.
+EDITORS = {
+    "treasury@example.org",
+    "watch@example.org",
+    "coordinator@example.org",
+    "admin@example.org",
+}
 DECOY = "Yx3Nothing"  # sent where the marker is sent, to a route that echoes its input
 QUERY = {"old": "1", "new": "2", "revision": "1", "page": "1", "number": "1"}
 FORM = {
@@ -94,7 +102,8 @@ def plant_secret(app: Flask, as_person: Any) -> None:
 
 
 def urls(rule: Rule, slug: str) -> str:
-    values = {"slug": slug, "number": 1, "share_id": 1, "person_id": 1, "paragraph_id": "p-1"}
+    # person 2 (not an outsider) is enabled and disabled again: each route is asked twice.
+    values = {"slug": slug, "number": 1, "share_id": 1, "person_id": 2, "paragraph_id": "p-1"}
     args = {name: values.get(name, 1) for name in rule.arguments}
     path = rule.build(args, append_unknown=False)
     assert path is not None

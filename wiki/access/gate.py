@@ -35,9 +35,10 @@ def require_document(slug: str, action: Action, *, audit_view: bool = True) -> D
     """
     doc = find_document(slug)
     # A missing document is asked about too, so that it takes what a hidden one takes.
-    allowed = can(current_user, action, doc if doc is not None else stand_in(slug))
-    if doc is not None and not allowed and action in SAID_OPENLY:
-        refuse_openly(doc, action)
+    subject = doc if doc is not None else stand_in(slug)
+    allowed = can(current_user, action, subject)
+    if not allowed and action in SAID_OPENLY:
+        refuse_openly(subject, action)
     if doc is None or not allowed:
         abort(404)
     if audit_view and request.method == "GET" and audit.audited(doc):

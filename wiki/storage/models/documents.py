@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,9 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
 from wiki.storage.models.types import UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from wiki.storage.models.audit import BreakGlass
 
 
 class DocumentKind(enum.StrEnum):
@@ -95,10 +91,6 @@ class Document(db.Model):  # type: ignore[name-defined]
     owner: Mapped[Organisation] = relationship(lazy="joined")
     shares: Mapped[list[Share]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
-    )
-    # Read only when an admin or coordinator without a grant asks to see it.
-    emergency_reads: Mapped[list[BreakGlass]] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
     )
 
     @property
