@@ -21,17 +21,17 @@ LEVEL = sa.Enum("view", "comment", "edit", name="share_level", native_enum=False
 
 
 def upgrade():
-    with op.batch_alter_table("shares") as batch:
-        batch.add_column(sa.Column("level", LEVEL, nullable=False, server_default="view"))
+    # Columns are added in place, never by copying a table: on SQLite a batch copy drops the
+    # old table, and with foreign keys on that deletes every row that cascades from it.
+    op.add_column("shares", sa.Column("level", LEVEL, nullable=False, server_default="view"))
     op.execute("UPDATE shares SET level = 'edit' WHERE can_edit")
-    with op.batch_alter_table("shares") as batch:
-        batch.drop_column("can_edit")
-    with op.batch_alter_table("documents") as batch:
-        batch.add_column(
-            sa.Column("members_edit", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    with op.batch_alter_table("people") as batch:
-        batch.alter_column("role", type_=ROLE, existing_type=OLD_ROLE, existing_nullable=False)
+    op.drop_column("shares", "can_edit")
+    op.add_column(
+        "documents",
+        sa.Column("members_edit", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    if op.get_bind().dialect.name == "postgresql":  # SQLite does not hold strings to a length
+        op.alter_column("people", "role", type_=ROLE, existing_type=OLD_ROLE)
     op.create_table(
         "break_glass",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,14 +58,11 @@ def downgrade():
     op.drop_index(op.f("ix_break_glass_document_id"), table_name="break_glass")
     op.drop_table("break_glass")
     op.execute("UPDATE people SET role = 'admin' WHERE role = 'coordinator'")
-    with op.batch_alter_table("people") as batch:
-        batch.alter_column("role", type_=OLD_ROLE, existing_type=ROLE, existing_nullable=False)
-    with op.batch_alter_table("documents") as batch:
-        batch.drop_column("members_edit")
-    with op.batch_alter_table("shares") as batch:
-        batch.add_column(
-            sa.Column("can_edit", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    if op.get_bind().dialect.name == "postgresql":
+        op.alter_column("people", "role", type_=OLD_ROLE, existing_type=ROLE)
+    op.drop_column("documents", "members_edit")
+    op.add_column(
+        "shares", sa.Column("can_edit", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
     op.execute("UPDATE shares SET can_edit = (level = 'edit')")
-    with op.batch_alter_table("shares") as batch:
-        batch.drop_column("level")
+    op.drop_column("shares", "level")
