@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, page, text_only, write
 from wiki.extensions import db
-from wiki.storage.models import AuditEvent, BreakGlass
+from wiki.storage.models import AuditEvent, BreakGlass, Person
 from wiki.storage.models.types import utcnow
 
 AsPerson = Callable[[str], Browser]
@@ -111,3 +111,23 @@ def test_an_emergency_read_ends_and_an_unknown_address_reveals_nothing(
     assert "Read by the admin Ada Admin" in " ".join(
         text_only(page(as_person(GOV), "/draft")).split()
     )
+
+
+def test_the_coordinator_runs_people_but_not_the_admins_accounts(
+    app: Flask, as_person: AsPerson
+) -> None:
+    coordinator, admin = as_person(COORDINATOR), as_person(ADMIN)
+    new = {"name": "Nia New", "email": "nia@example.org", "organisation": "Treasury"}
+    password = {"password": "a long enough password"}
+    refused = coordinator.submit("/-/admin/people", {**new, **password, "role": "admin"})
+    assert refused.status_code == 400 and "Not a valid choice" in refused.get_data(as_text=True)
+    added = coordinator.submit("/-/admin/people", {**new, **password, "role": "editor"})
+    assert added.status_code == 302
+    assert 'value="admin"' not in page(coordinator, "/-/admin/people")
+    assert 'value="admin"' in page(admin, "/-/admin/people")
+    with app.app_context():
+        ada = db.session.scalar(select(Person).where(Person.email == ADMIN))
+        assert ada is not None
+        toggle = f"/-/admin/people/{ada.id}/active"
+    assert coordinator.submit("/-/admin/people", {}, action=toggle).status_code == 404
+    assert admin.get("/-/admin/people").status_code == 200  # still enabled
