@@ -28,7 +28,8 @@ EDITORS = (
     "priya@business.example.gov",
 )
 SERVER_ENV = {"WIKI_LOGIN_RATE_LIMIT": "100000 per minute", **FAST_HASHING}
-# A page every demo editor may edit.
+# A page the EDITORS may edit: Alex's team owns it and the others' organisations are given
+# edit (other members who see a network document only comment).
 DOCUMENT_OPTIONS = (
     "--kind",
     "page",
@@ -36,6 +37,10 @@ DOCUMENT_OPTIONS = (
     "network",
     "--org",
     "Cabinet Office Transparency Team",
+    "--share",
+    "Civil Society Network:edit",
+    "--share",
+    "Department for Business and Trade:edit",
 )
 
 

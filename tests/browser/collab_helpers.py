@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 GOV_EDITOR = "alex@cabinet.example.gov"  # Alex Morgan, Cabinet Office Transparency Team
 CSO_EDITOR = "maria@civilsociety.example.org"  # Maria Santos, Civil Society Network
+CSO_ORGANISATION = "Civil Society Network (organisation)"  # as the Sharing page offers it
 REVIEWER = "jo@integrity.example.org"  # Jo Reviewer, Integrity Watch: reads, never edits
 LIVE_TIMEOUT_MS = 20_000
 
@@ -32,7 +33,10 @@ RECORD_UPDATE_FRAMES = """() => {
 
 
 def new_document(page: Page, title: str = "Live editing test") -> str:
-    """Create a network-visible document through the form; returns its slug (page ends on edit)."""
+    """Create a network-visible document through the form; returns its slug (page ends on edit).
+
+    Other members who see it comment; :func:`share` lets them edit.
+    """
     slug = f"collab-{uuid.uuid4().hex[:10]}"
     page.goto("/-/new")
     page.fill("input[name=title]", title)
@@ -40,6 +44,16 @@ def new_document(page: Page, title: str = "Live editing test") -> str:
     with page.expect_navigation():
         page.get_by_role("button", name="Create document").click()
     return slug
+
+
+def share(page: Page, slug: str, grantee: str, access: str = "edit") -> None:
+    """On the Sharing page, as the owner: give ``grantee`` (as the form names them) ``access``."""
+    page.goto(f"/{slug}/sharing")
+    page.get_by_label("Organisation or person").select_option(label=grantee)
+    page.get_by_label("Access", exact=True).select_option(access)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Share", exact=True).click()
+    expect(page.locator(".notice")).to_contain_text("Shared.")
 
 
 def open_editor(page: Page, slug: str) -> None:

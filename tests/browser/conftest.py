@@ -6,7 +6,10 @@ Fixtures for every ``tests/browser/test_*.py`` (all of them are marked ``browser
   loopback port over a fresh instance and database (``tests/databases.py``: SQLite or
   PostgreSQL) seeded with the demo. ``.url`` is the base URL (no
   trailing slash), ``.accounts`` maps each demo email to its password, ``.instance`` is the
-  instance folder, ``.log_tail()`` the end of the server's output.
+  instance folder, ``.env`` its environment (for ``flask`` commands), ``.log_tail()`` the end
+  of the server's output.
+- ``public_doc`` (session): the slug of a public document added to ``live_server`` (the demo
+  has none), for what visitors who are not signed in may do.
 - ``browser`` (session): Playwright's chromium, started from ``/usr/bin/chromium``.
 - ``page_for`` (function): a :class:`PageFactory`. ``page_for(email)`` is a new page in a new
   context, signed in through the ``/login`` form (a demo person's later pages reuse that
@@ -46,7 +49,14 @@ from playwright.sync_api import (
 )
 
 from tests.databases import fresh_database
-from tests.harness.server import Server, flask_command, free_port, seed_demo, server_env
+from tests.harness.server import (
+    Server,
+    create_document,
+    flask_command,
+    free_port,
+    seed_demo,
+    server_env,
+)
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -66,6 +76,8 @@ CSP_MESSAGE = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
 FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of")
 LOCAL_SCHEMES = {"data", "blob", "about"}
 SIGNED_IN_MARK = "Sign out"  # the header's button, shown to people signed in only
+PUBLIC_DOC = "public-plan"  # the demo has no public document; ``public_doc`` adds this one
+PUBLIC_TEXT = REPO / "wiki" / "demo" / "narrative.md"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -84,6 +96,7 @@ class LiveServer:
     instance: Path
     process: subprocess.Popen[bytes]
     log: Path
+    env: dict[str, str]  # the server's environment, for ``flask`` commands on its instance
 
     def url_for(self, path: str) -> str:
         """The absolute URL of a path on this server."""
@@ -120,11 +133,29 @@ def serve_demo(base: Path, database_url: str) -> Iterator[LiveServer]:
     try:
         process.start()
         assert process.process is not None
-        server = LiveServer(process.url, accounts, instance, process.process, process.log)
+        server = LiveServer(process.url, accounts, instance, process.process, process.log, env)
         yield server
         server.check_alive()
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def public_doc(live_server: LiveServer) -> str:
+    """The slug of a public document (the demo narrative's text), for visitors not signed in.
+
+    Owned by the Cabinet Office Transparency Team; added with ``flask create-doc`` as an
+    operator would, once a session.
+    """
+    return create_document(
+        live_server.env,
+        PUBLIC_DOC,
+        PUBLIC_TEXT.read_text(),
+        owner="Cabinet Office Transparency Team",
+        visibility="public",
+        title="National Action Plan 2026–2028 (public edition)",
+        kind="narrative",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,11 @@ pytestmark = pytest.mark.browser
 
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ADMIN = "coordinator@jointly.example"
+ADMIN = "coordinator@jointly.example"  # runs the instance; reads no draft not shared with it
 GOV_EDITOR = "alex@cabinet.example.gov"  # Cabinet Office Transparency Team, owns final-draft
 CSO_EDITOR = "maria@civilsociety.example.org"
+REVIEWER = "jo@integrity.example.org"  # comments on network documents, never edits
+PUBLIC = "public"  # stands for the ``public_doc`` fixture's document: the demo has none
 # queueMicrotask callbacks are DOM callbacks, which a page without scripting never runs.
 MICROTASK_TIMERS = """
 window.setTimeout = (run, _ms, ...a) => { Promise.resolve().then(() => run(...a)); return 0; };
@@ -152,25 +154,29 @@ def test_login_error_summary_is_accessible(anon_page: Page) -> None:
 @pytest.mark.parametrize(
     ("slug", "email"),
     [
-        ("plan-narrative", None),
+        ("plan-narrative", REVIEWER),
         ("beneficial-ownership", CSO_EDITOR),
-        ("civil-society-asks", None),
+        ("civil-society-asks", GOV_EDITOR),
         ("meeting-notes-14-may", GOV_EDITOR),
+        (PUBLIC, None),
     ],
-    ids=["narrative", "commitment", "annex", "notes"],
+    ids=["narrative", "commitment", "annex", "notes", "public-anonymous"],
 )
-def test_document_page_is_accessible(page_for: PageFactory, slug: str, email: str | None) -> None:
+def test_document_page_is_accessible(
+    page_for: PageFactory, public_doc: str, slug: str, email: str | None
+) -> None:
     page = page_for(email)
+    slug = public_doc if slug == PUBLIC else slug
     visit(page, f"/{slug}")
     assert page.locator(".markdown").inner_text().strip(), f"{slug} shows no content"
     assert_accessible(page)
 
 
 def test_raw_markdown_is_served_as_markdown_not_html(
-    anon_page: Page, live_server: LiveServer
+    anon_page: Page, live_server: LiveServer, public_doc: str
 ) -> None:
     # Chromium may download text/markdown rather than show it, so ask over the page's request API.
-    response = anon_page.request.get(live_server.url_for("/plan-narrative/raw"))
+    response = anon_page.request.get(live_server.url_for(f"/{public_doc}/raw"))
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/markdown")
     assert response.headers.get("x-content-type-options") == "nosniff"
@@ -222,10 +228,17 @@ def test_sharing_page_is_accessible_to_the_owner(page_for: PageFactory) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/-/admin/organisations", "/-/admin/people", "/-/admin/audit", "/final-draft/audit"]
+    ("path", "email"),
+    [
+        ("/-/admin/organisations", ADMIN),
+        ("/-/admin/people", ADMIN),
+        ("/-/admin/audit", ADMIN),
+        ("/final-draft/audit", GOV_EDITOR),  # a draft's audit log is its owner's to read
+    ],
+    ids=["organisations", "people", "audit", "document-audit"],
 )
-def test_admin_page_is_accessible(page_for: PageFactory, path: str) -> None:
-    page = page_for(ADMIN)
+def test_admin_page_is_accessible(page_for: PageFactory, path: str, email: str) -> None:
+    page = page_for(email)
     visit(page, path)
     assert_accessible(page)
 
@@ -260,9 +273,6 @@ def test_guard_reports_requests_to_other_hosts(page_for: PageFactory) -> None:
     page.wait_for_load_state("load")
     problems = page_for.guard(page).clear()
     assert problems == ["request to another host: GET http://elsewhere.invalid/pixel.png"]
-
-
-REVIEWER = "jo@integrity.example.org"
 
 
 def edit_with_the_plain_form(page: Page, slug: str, change: str) -> None:

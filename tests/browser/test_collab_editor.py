@@ -9,12 +9,14 @@ from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.collab_helpers import (
     CSO_EDITOR,
+    CSO_ORGANISATION,
     GOV_EDITOR,
     LIVE_TIMEOUT_MS,
     RECORD_UPDATE_FRAMES,
     REVIEWER,
     new_document,
     open_editor,
+    share,
     status_of,
     text_of,
     type_at_end,
@@ -36,10 +38,14 @@ def go_offline(page: Page, page_for: PageFactory) -> None:
 
 @pytest.fixture
 def shared_doc(page_for: PageFactory) -> tuple[Page, Page, str]:
-    """A new document open in the editors of a government and a civil-society person."""
+    """A new document open in the editors of a government and a civil-society person.
+
+    The government person made it and gave the civil-society person's organisation edit.
+    """
     gov = page_for(GOV_EDITOR)
     slug = new_document(gov)
-    wait_until_live(gov)
+    share(gov, slug, CSO_ORGANISATION)
+    open_editor(gov, slug)
     cso = page_for(CSO_EDITOR)
     open_editor(cso, slug)
     return gov, cso, slug

@@ -7,13 +7,15 @@ from playwright.sync_api import expect
 
 from tests.browser.collab_helpers import (
     CSO_EDITOR,
+    CSO_ORGANISATION,
     GOV_EDITOR,
     new_document,
+    open_editor,
+    share,
     text_of,
     type_at_end,
     type_at_start,
     wait_for_text,
-    wait_until_live,
     wait_until_saved,
 )
 from tests.browser.conftest import PageFactory
@@ -26,7 +28,8 @@ def test_form_submitted_without_javascript_merges_with_live_typing(
 ) -> None:
     live = page_for(GOV_EDITOR)
     slug = new_document(live)
-    wait_until_live(live)
+    share(live, slug, CSO_ORGANISATION)  # so the civil-society editor may save the form
+    open_editor(live, slug)
     type_at_end(live, "First line from the live editor.\n")
     wait_until_saved(live)
 

@@ -11,8 +11,10 @@ import pytest
 from tests.cluster.editors import Editor
 from tests.cluster.servers import Deployment
 from tests.databases import postgres_database
+from tests.harness.client import CSRF, signed_in_session
 
-SLUG = "meeting-notes-14-may"  # a network document every demo editor may edit
+SLUG = "meeting-notes-14-may"  # a network document, which its owner lets every member edit
+OWNER = "maria@civilsociety.example.org"  # of the Civil Society Network, which owns it
 EDITORS = [
     "alex@cabinet.example.gov",
     "priya@business.example.gov",
@@ -54,8 +56,23 @@ def editors() -> Iterator[list[Editor]]:
 
 def ten_editors(deployment: Deployment, urls: list[str], made: list[Editor]) -> list[Editor]:
     """Two sockets for each demo editor, spread over ``urls`` in turn."""
+    let_every_member_edit(deployment, urls[0])
     for index in range(10):
         email = EDITORS[index % len(EDITORS)]
         url = urls[index % len(urls)]
         made.append(Editor(f"e{index}", email, deployment.accounts[email], url, SLUG))
     return made
+
+
+def let_every_member_edit(deployment: Deployment, url: str) -> None:
+    """As the owner, switch on "every member may edit" on the Sharing page: members comment else."""
+    with signed_in_session(url, OWNER, deployment.accounts[OWNER]) as http:
+        token = CSRF.search(http.get(f"{url}/{SLUG}/sharing", timeout=10).text)
+        assert token, "the Sharing page has its forms"
+        answer = http.post(
+            f"{url}/{SLUG}/sharing/members",
+            data={"csrf_token": token.group(1), "members": "edit"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert answer.status_code == 302, answer.text[:300]

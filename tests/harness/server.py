@@ -50,13 +50,13 @@ def server_env(instance: Path, settings: Mapping[str, str] = SIGN_IN_FREELY) -> 
     return env
 
 
-def run_flask(env: Mapping[str, str], *args: str) -> None:
+def run_flask(env: Mapping[str, str], *args: str, stdin: str = "") -> None:
     """Run a ``flask --app wiki`` command to completion; raise with its output if it fails."""
     done = subprocess.run(
         [*FLASK, *args],
         cwd=REPO,
         env=env,
-        input="",
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=FLASK_TIMEOUT_S,
@@ -86,6 +86,27 @@ def seed_demo(env: Mapping[str, str]) -> dict[str, str]:
     run_flask(env, "init-db")
     run_flask(env, "seed-demo")
     return parse_accounts(Path(env["WIKI_INSTANCE_PATH"]) / "demo-accounts.txt")
+
+
+def create_document(
+    env: Mapping[str, str],
+    slug: str,
+    text: str,
+    *,
+    owner: str,
+    visibility: str,
+    title: str = "",
+    kind: str = "page",
+    shares: tuple[str, ...] = (),
+) -> str:
+    """Add a document with ``text`` through ``flask create-doc``, as an operator would; its slug.
+
+    ``shares`` are ``ORG_NAME:view|comment|edit``. A running server finds it at once.
+    """
+    grants = [option for share in shares for option in ("--share", share)]
+    options = ("--title", title or slug, "--kind", kind, "--org", owner)
+    run_flask(env, "create-doc", slug, *options, "--visibility", visibility, *grants, stdin=text)
+    return slug
 
 
 def flask_command(port: int) -> list[str]:

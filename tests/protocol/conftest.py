@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import live_server
+from tests.browser.conftest import live_server, public_doc
 from tests.databases import fresh_database
 from tests.harness.client import CollabClient
 from tests.protocol.instances import (
@@ -25,7 +25,7 @@ from tests.protocol.instances import (
     wait_for_bus,
 )
 
-__all__ = ["limits_site", "live_server", "open_site", "sockets"]
+__all__ = ["limits_site", "live_server", "open_site", "public_doc", "sockets"]
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ disables accounts by posting the same forms a browser would.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -156,11 +157,22 @@ class Visitor:
 
     @classmethod
     def sign_in(cls, server: Server, instance: Instance, email: str) -> Visitor:
-        visitor = cls(server.url, signed_in_session(server.url, email, instance.accounts[email]))
-        found = CSRF.search(visitor.http.get(f"{server.url}/", timeout=ANSWER_S).text)
+        return cls.at(server.url, email, instance.accounts[email])
+
+    @classmethod
+    def at(cls, url: str, email: str, password: str) -> Visitor:
+        """Sign in on the server at ``url``."""
+        visitor = cls(url, signed_in_session(url, email, password))
+        found = CSRF.search(visitor.http.get(f"{url}/", timeout=ANSWER_S).text)
         assert found, "the home page has the sign-out form and its CSRF token"
         visitor.token = found.group(1)
         return visitor
+
+    def get(self, path: str) -> str:
+        """A page's text; fails unless it answers 200."""
+        answer = self.http.get(f"{self.url}{path}", timeout=ANSWER_S)
+        assert answer.status_code == 200, (path, answer.status_code)
+        return answer.text
 
     def post(self, path: str, **data: str) -> None:
         """Post a form; the change is committed and enforced once this returns."""
@@ -177,6 +189,27 @@ class Visitor:
 
     def withdraw(self, slug: str, share_id: int) -> None:
         self.post(f"/{slug}/sharing/grants/{share_id}/remove")
+
+    def grant(self, slug: str, label: str, access: str) -> None:
+        """Give the grantee the Sharing page lists as ``label`` ``access``, or change theirs."""
+        self.post(f"/{slug}/sharing/grants", grantee=self.grantee(slug, label), access=access)
+
+    def grantee(self, slug: str, label: str) -> str:
+        """The ``org:ID`` or ``person:ID`` of the grant form's option labelled ``label``."""
+        option = rf'<option[^>]*value="((?:org|person):\d+)"[^>]*>{re.escape(label)}</option>'
+        found = re.search(option, self.get(f"/{slug}/sharing"))
+        assert found, f"the Sharing page of {slug} offers no grant to {label}"
+        return found.group(1)
+
+    def grant_id(self, slug: str, name: str) -> int | None:
+        """The id of the grant the Sharing page lists for ``name``; None: there is none."""
+        form = rf'action="/{slug}/sharing/grants/(\d+)/remove"(?:(?!</form>).)*access of {name}<'
+        found = re.search(form, self.get(f"/{slug}/sharing"), re.S)
+        return int(found.group(1)) if found else None
+
+    def let_members(self, slug: str, members: str) -> None:
+        """What every other member who may see ``slug`` may do: ``edit`` or ``comment``."""
+        self.post(f"/{slug}/sharing/members", members=members)
 
     def set_visibility(self, slug: str, visibility: str) -> None:
         self.post(f"/{slug}/sharing/visibility", visibility=visibility)

@@ -119,7 +119,7 @@ class Looper(threading.Thread):
 
 @dataclass
 class Writer:
-    """The owner typing and moving their cursor, and an admin's socket that sees it go out."""
+    """The owner typing and moving their cursor, and a member's socket that sees it go out."""
 
     slug: str
     editor: CollabClient

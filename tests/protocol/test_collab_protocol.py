@@ -28,10 +28,12 @@ READ_ONLY = {
     "error": "You can view this document but not edit it.",
     "retry": False,
 }
-EDITOR = "maria@civilsociety.example.org"  # Civil Society Network, shared with final-draft
-GOV = "alex@cabinet.example.gov"
+EDITOR = "maria@civilsociety.example.org"  # Civil Society Network: owns the notes and the annex
+GOV = "alex@cabinet.example.gov"  # Cabinet Office Transparency Team: owns final-draft
 REVIEWER = "jo@integrity.example.org"  # Integrity Watch, not shared with final-draft
 BUSINESS = "priya@business.example.gov"  # Department for Business and Trade: edits final-draft
+PWYP = "lena@pwyp.example.org"  # Publish What You Pay Coalition: edits extractive-payments
+KWAME = "kwame@openownership.example.org"  # Open Ownership Network: comments on final-draft
 
 
 @pytest.fixture
@@ -71,8 +73,8 @@ def test_join_sync_and_edit_reach_the_stored_document(live_server, clients) -> N
 def test_update_is_broadcast_to_the_other_clients_over_both_transports(
     live_server, clients
 ) -> None:  # type: ignore[no-untyped-def]
-    writer = connect(live_server, clients, EDITOR, "websocket")
-    reader = connect(live_server, clients, GOV, "polling")
+    writer = connect(live_server, clients, BUSINESS, "websocket")  # both edit the commitment
+    reader = connect(live_server, clients, KWAME, "polling")
     w_ack = writer.call("join", {"doc": "beneficial-ownership"})
     r_ack = reader.call("join", {"doc": "beneficial-ownership"})
     w_doc, r_doc = replica(w_ack["client_id"]), replica(r_ack["client_id"])
@@ -99,15 +101,17 @@ def test_unknown_and_hidden_documents_answer_the_same_error(live_server, clients
         assert client.send(slug, protocol.encode_sync_step1(b"\x00")) == NOT_FOUND
 
 
-def test_anonymous_people_may_follow_public_documents_read_only(live_server, clients) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_people_may_follow_public_documents_read_only(
+    live_server, clients, public_doc
+) -> None:  # type: ignore[no-untyped-def]
     anonymous = connect(live_server, clients, None)
-    ack = anonymous.call("join", {"doc": "plan-narrative"})
-    assert ack["ok"] is True and ack["can_edit"] is False
+    ack = anonymous.call("join", {"doc": public_doc})
+    assert ack["ok"] is True and ack["can_edit"] is False and ack["can_comment"] is False
     doc = replica(ack["client_id"])
-    assert anonymous.send("plan-narrative", protocol.encode_sync_step1(doc.state_vector()))["ok"]
+    assert anonymous.send(public_doc, protocol.encode_sync_step1(doc.state_vector()))["ok"]
     doc.apply_update(anonymous.next_frame().payload)
     assert "Why this plan" in doc.text()
-    refused = anonymous.send("plan-narrative", protocol.encode_sync_update(doc.edit([(0, 0, "x")])))
+    refused = anonymous.send(public_doc, protocol.encode_sync_update(doc.edit([(0, 0, "x")])))
     assert refused == READ_ONLY
 
 
@@ -123,8 +127,8 @@ def test_reviewer_updates_are_refused_and_change_nothing(live_server, clients) -
 
 
 def test_update_under_a_foreign_client_id_is_refused(live_server, clients) -> None:  # type: ignore[no-untyped-def]
-    victim = connect(live_server, clients, GOV)
-    forger = connect(live_server, clients, EDITOR)
+    victim = connect(live_server, clients, BUSINESS)  # both may edit extractive-payments
+    forger = connect(live_server, clients, PWYP)
     victim_id = victim.call("join", {"doc": "extractive-payments"})["client_id"]
     forger.call("join", {"doc": "extractive-payments"})
     before = raw(live_server, EDITOR, "extractive-payments")
@@ -188,7 +192,7 @@ def test_logging_out_disconnects_open_sockets(live_server, clients) -> None:  # 
 
 def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients) -> None:  # type: ignore[no-untyped-def]
     owner = signed_in_session(live_server.url, GOV, live_server.accounts[GOV])
-    member = connect(live_server, clients, "kwame@openownership.example.org")
+    member = connect(live_server, clients, KWAME)
     assert member.call("join", {"doc": "final-draft"})["ok"] is True
     sharing = owner.get(live_server.url_for("/final-draft/sharing"), timeout=10).text
     share_id = re.search(
@@ -197,17 +201,20 @@ def test_withdrawing_a_share_disconnects_the_socket_at_once(live_server, clients
         sharing,
     )
     assert share_id, "the sharing page lists the Open Ownership Network grant"
-    owner.post(
-        live_server.url_for(f"/final-draft/sharing/grants/{share_id.group(1)}/remove"),
-        data={"csrf_token": share_id.group(2)},
-        timeout=10,
-    )
-    deadline = time.monotonic() + 5
-    while member.sio.connected and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not member.sio.connected
-    again = connect(live_server, clients, "kwame@openownership.example.org")
-    assert again.call("join", {"doc": "final-draft"}) == NOT_FOUND
+    try:
+        owner.post(
+            live_server.url_for(f"/final-draft/sharing/grants/{share_id.group(1)}/remove"),
+            data={"csrf_token": share_id.group(2)},
+            timeout=10,
+        )
+        deadline = time.monotonic() + 5
+        while member.sio.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not member.sio.connected
+        again = connect(live_server, clients, KWAME)
+        assert again.call("join", {"doc": "final-draft"}) == NOT_FOUND
+    finally:  # the demo's grant back, for the tests after this one
+        set_access(live_server, owner, "Open Ownership Network", "comment")
 
 
 def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_socket(
@@ -222,7 +229,7 @@ def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_sock
     first = member.send("final-draft", protocol.encode_sync_update(doc.edit([(0, 0, "Agreed. ")])))
     assert first == {"ok": True}  # the socket now holds the policy's answer: may edit
 
-    set_business_access(live_server, owner, "view")
+    set_access(live_server, owner, "Department for Business and Trade", "view")
     try:
         late = doc.edit([(0, 0, "Too late. ")])
         refused = member.send("final-draft", protocol.encode_sync_update(late))
@@ -231,17 +238,17 @@ def test_turning_a_grant_to_view_only_refuses_the_next_update_and_keeps_the_sock
         text = raw(live_server, GOV, "final-draft")
         assert "Agreed. " in text and "Too late. " not in text
     finally:
-        set_business_access(live_server, owner, "edit")
+        set_access(live_server, owner, "Department for Business and Trade", "edit")
 
 
-def set_business_access(server: LiveServer, owner: Any, access: str) -> None:
-    """Change the Department for Business and Trade's grant on final-draft, as its owner."""
+def set_access(server: LiveServer, owner: Any, organisation: str, access: str) -> None:
+    """Give ``organisation`` ``access`` to final-draft (new or changed grant), as its owner."""
     page = owner.get(server.url_for("/final-draft/sharing"), timeout=10).text
     form = re.search(r'action="/final-draft/sharing/grants".*?</form>', page, re.S)
     assert form, "the sharing page has the grant form"
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form.group(0))
     grantee = re.search(
-        r'<option[^>]*value="(org:\d+)"[^>]*>Department for Business and Trade \(organisation\)',
+        rf'<option[^>]*value="(org:\d+)"[^>]*>{re.escape(organisation)} \(organisation\)',
         form.group(0),
     )
     assert token and grantee

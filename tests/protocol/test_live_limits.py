@@ -13,22 +13,45 @@ import queue
 import time
 from typing import Any
 
+import pytest
+
 from crdt import protocol
 from crdt.engine import Doc
 from tests.harness.client import NAMESPACE, CollabClient, replica
+from tests.harness.server import create_document
 from tests.protocol.instances import LIMITS_SETTINGS, OPEN_SETTINGS, Site
 from wiki.live.presence import MAX_AWARENESS_BURST, MAX_AWARENESS_BYTES, MAX_AWARENESS_PER_S
 
-NETWORK_DOC = "meeting-notes-14-may"  # network: every demo editor may edit it
-PUBLIC_DOC = "plan-narrative"  # public: guests may follow it
+NETWORK_DOC = "meeting-notes-14-may"  # network, owned by Maria's Civil Society Network
+PUBLIC_DOC = "open-letter"  # public, which the demo has none of: guests may follow it
+PUBLIC_OWNER = "Civil Society Network"  # so Maria edits it and Jo only reads it
 MARIA = "maria@civilsociety.example.org"
 ALEX = "alex@cabinet.example.gov"
-PRIYA = "priya@business.example.gov"
-KWAME = "kwame@openownership.example.org"
+PRIYA = "priya@business.example.gov"  # her department owns beneficial-ownership, extractives
+KWAME = "kwame@openownership.example.org"  # edits beneficial-ownership, civil-society-asks
+LENA = "lena@pwyp.example.org"  # edits extractive-payments
 REVIEWER = "jo@integrity.example.org"
 WAIT_S = 10.0
 NOT_JSON = ["1e999", "-1e999", "1E400", "NaN", "Infinity", "-Infinity"]
 NOT_JSON_TEXT = [b"Infinity", b"NaN", b"1e999", b"1E400"]
+
+
+def add_public_document(site: Site) -> str:
+    """A public document on ``site``, added with ``flask create-doc``."""
+    text = "An open letter on the national action plan.\n"
+    return create_document(
+        site.instance.env, PUBLIC_DOC, text, owner=PUBLIC_OWNER, visibility="public"
+    )
+
+
+@pytest.fixture(scope="module")
+def open_public(open_site: Site) -> str:
+    return add_public_document(open_site)
+
+
+@pytest.fixture(scope="module")
+def limits_public(limits_site: Site) -> str:
+    return add_public_document(limits_site)
 
 
 def presence(client_id: int, clock: int, state: str) -> bytes:
@@ -157,16 +180,16 @@ def test_presence_past_the_burst_is_refused_per_socket_and_not_relayed(
 
 
 def test_a_guests_large_presence_is_not_fanned_out(
-    open_site: Site, sockets: list[CollabClient]
+    open_site: Site, sockets: list[CollabClient], open_public: str
 ) -> None:
-    guest, watcher, client_id = pair(open_site, PUBLIC_DOC, sockets, None)
+    guest, watcher, client_id = pair(open_site, open_public, sockets, None)
     huge = json.dumps({"cursor": None, "note": "G" * 900_000})
-    answer = guest.send(PUBLIC_DOC, presence(client_id, 1, huge))
+    answer = guest.send(open_public, presence(client_id, 1, huge))
     assert (answer["ok"], answer.get("code")) == (False, "too_large"), answer
     pieces = json.dumps({"cursor": None, "note": "g" * 3_000})
     entries = [protocol.AwarenessEntry(client_id, clock, pieces) for clock in range(2, 302)]
-    guest.send(PUBLIC_DOC, protocol.encode_awareness(protocol.encode_awareness_update(entries)))
-    fence(guest, PUBLIC_DOC, client_id, 400, "a guest's cursor")
+    guest.send(open_public, protocol.encode_awareness(protocol.encode_awareness_update(entries)))
+    fence(guest, open_public, client_id, 400, "a guest's cursor")
     relayed = frames_until(watcher, "a guest's cursor")
     assert max(len(m) for m in relayed) <= 2 * MAX_AWARENESS_BYTES
     (entry,) = protocol.decode_awareness(protocol.decode_message(relayed[-1]).payload)
@@ -200,7 +223,7 @@ def test_a_new_socket_or_a_rejoin_brings_no_fresh_update_allowance(
     elapsed = time.monotonic() - started
     assert taken <= burst + rate * elapsed + 2, (taken, elapsed)
 
-    other_person = open_site.socket(KWAME, sockets)  # not someone else's allowance
+    other_person = open_site.socket(LENA, sockets)  # not someone else's allowance
     fresh = replica(join(other_person, slug))
     assert other_person.send(slug, updates(fresh, 1)[0]) == {"ok": True}
     other_doc = open_site.socket(PRIYA, sockets)  # nor the same person's on another document
@@ -219,7 +242,7 @@ def test_two_processes_share_one_update_allowance_through_redis(
 ) -> None:
     burst = int(LIMITS_SETTINGS["WIKI_MAX_UPDATE_BURST"])
     rate = float(LIMITS_SETTINGS["WIKI_MAX_UPDATES_PER_S"])
-    slug, started = "anti-corruption-plan", time.monotonic()
+    slug, started = "beneficial-ownership", time.monotonic()
     here = limits_site.socket(KWAME, sockets, server=0)
     there = limits_site.socket(KWAME, sockets, server=1)
     taken = took(at_once(here, slug, updates(replica(join(here, slug)), burst * 2)))
@@ -229,18 +252,18 @@ def test_two_processes_share_one_update_allowance_through_redis(
 
 
 def test_guests_joins_store_nothing_and_are_limited_across_processes(
-    limits_site: Site, sockets: list[CollabClient]
+    limits_site: Site, sockets: list[CollabClient], limits_public: str
 ) -> None:
     instance = limits_site.instance
     burst = int(LIMITS_SETTINGS["WIKI_MAX_JOIN_BURST"])
     rate = float(LIMITS_SETTINGS["WIKI_MAX_JOINS_PER_S"])
-    before = instance.client_ids(PUBLIC_DOC)
+    before = instance.client_ids(limits_public)
     guests = [limits_site.socket(None, sockets, server=n % 2) for n in range(4)]
     started = time.monotonic()
     acks: queue.Queue[dict[str, Any]] = queue.Queue()
     for _ in range(burst):
         for guest in guests:
-            guest.sio.emit("join", {"doc": PUBLIC_DOC}, namespace=NAMESPACE, callback=acks.put)
+            guest.sio.emit("join", {"doc": limits_public}, namespace=NAMESPACE, callback=acks.put)
     answers = [acks.get(timeout=WAIT_S * 3) for _ in range(burst * len(guests))]
     elapsed = time.monotonic() - started
     joined = [a for a in answers if a["ok"]]
@@ -248,14 +271,14 @@ def test_guests_joins_store_nothing_and_are_limited_across_processes(
     assert joined and all(a["can_edit"] is False for a in joined)
     assert {(a.get("code"), a.get("retry")) for a in refused} == {("rate_limited", True)}
     assert len(joined) <= burst + rate * elapsed + 2, (len(joined), elapsed)
-    assert instance.client_ids(PUBLIC_DOC) == before
+    assert instance.client_ids(limits_public) == before
 
     reviewer = limits_site.socket(REVIEWER, sockets)  # a reader signed in stores none either
-    assert reviewer.call("join", {"doc": PUBLIC_DOC})["ok"]
-    assert instance.client_ids(PUBLIC_DOC) == before
+    assert reviewer.call("join", {"doc": limits_public})["ok"]
+    assert instance.client_ids(limits_public) == before
     editor = limits_site.socket(MARIA, sockets)  # while an editor's id is the room's to know
-    join(editor, PUBLIC_DOC)
-    assert instance.client_ids(PUBLIC_DOC) == before + 1
+    join(editor, limits_public)
+    assert instance.client_ids(limits_public) == before + 1
 
 
 def test_a_live_edit_past_max_document_chars_is_refused_and_nothing_is_stored(
@@ -263,7 +286,7 @@ def test_a_live_edit_past_max_document_chars_is_refused_and_nothing_is_stored(
 ) -> None:
     limit, slug = int(LIMITS_SETTINGS["WIKI_MAX_DOCUMENT_CHARS"]), "civil-society-asks"
     instance = limits_site.instance
-    writer = limits_site.socket(PRIYA, sockets, server=0)
+    writer = limits_site.socket(KWAME, sockets, server=0)
     watcher = limits_site.socket(ALEX, sockets, server=1)
     doc = replica(join(writer, slug))
     writer.sync(slug, doc)
