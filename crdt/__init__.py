@@ -7,6 +7,7 @@ these names from ``crdt`` itself, never from its modules (``tests/crdt/test_laye
 """
 
 from crdt import protocol
+from crdt.anchors import Anchor, AnchorReader, InvalidAnchor
 from crdt.attribution import Attribution
 from crdt.commit import random_client_id
 from crdt.engine import ENGINE_NAMES, TEXT_NAME, Doc, Engine, Op, get_engine, merge_updates
@@ -19,7 +20,14 @@ from crdt.errors import (
     UpdateRejected,
 )
 from crdt.hub import Hub
-from crdt.paragraphs import Author, Paragraph, describe_paragraphs, paragraph_history
+from crdt.paragraphs import (
+    Author,
+    Paragraph,
+    authored_text,
+    describe_paragraphs,
+    paragraph_history,
+    split_blocks,
+)
 from crdt.protocol import AwarenessEntry
 from crdt.room import History, Room
 from crdt.store import (
@@ -47,6 +55,8 @@ __all__ = [
     "ENGINE_NAMES",
     "STORED_ELSEWHERE",
     "TEXT_NAME",
+    "Anchor",
+    "AnchorReader",
     "Attribution",
     "Author",
     "AwarenessEntry",
@@ -59,6 +69,7 @@ __all__ = [
     "HistoryCheckpoint",
     "HistoryStore",
     "Hub",
+    "InvalidAnchor",
     "Limits",
     "Listener",
     "LogRecord",
@@ -76,6 +87,7 @@ __all__ = [
     "Stored",
     "UpdateRejected",
     "UpdateStore",
+    "authored_text",
     "describe_paragraphs",
     "get_engine",
     "merge_updates",
@@ -83,5 +95,6 @@ __all__ = [
     "parse_update",
     "protocol",
     "random_client_id",
+    "split_blocks",
     "word_diff",
 ]

@@ -6,6 +6,9 @@ the revision that inserted it and the revision that deleted it (0 while visible)
 fed the Y.Text deltas of the log in log order, so it never needs the CRDT itself.
 
 Inserts land after any tombstones sitting at the insertion point, as Yjs places them.
+
+Characters moved or restored by a record are credited to the authors of the originals, kept
+beside the runs in ``credits`` (see crdt.moves and crdt.credits).
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from itertools import accumulate
 from operator import sub
 from typing import Any, NamedTuple
 
+from crdt.credits import Credits
 from crdt.fenwick import Fenwick
+from crdt.moves import MIN_MOVE_CHARS, Finder, Insert
 from crdt.packing import pack_ints, unpack_ints
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""1: runs only. 2: runs, credits and the current revision's deletions (moves, restores)."""
 CHUNK_RUNS = 128
 """Runs per chunk after a split; a chunk splits when it holds twice as many."""
 
@@ -56,11 +62,14 @@ class Attribution:
         "__weakref__",
         "_chunks",
         "_length",
+        "_pool_rev",
+        "_pool_size",
         "_revisions",
         "_sums",
         "_tree",
         "_vis",
         "changes",
+        "credits",
     )
 
     def __init__(self) -> None:
@@ -71,6 +80,10 @@ class Attribution:
         self._length = 0
         self.changes = 0  # deltas applied: what was read of it holds while this stays
         self._revisions: tuple[int, frozenset[int]] | None = None
+        self.credits = Credits()
+        # The newest revision and how many characters it deleted that did not come back:
+        # only while there are some can an insertion of that revision be a move.
+        self._pool_rev = self._pool_size = 0
 
     def visible_text_length(self) -> int:
         """Number of visible characters."""
@@ -112,29 +125,81 @@ class Attribution:
         return self._revisions[1]
 
     def apply_delta(
-        self, delta: Iterable[Mapping[str, Any]], seq: int, rev: int
+        self,
+        delta: Iterable[Mapping[str, Any]],
+        seq: int,
+        rev: int,
+        *,
+        restores: int | None = None,
     ) -> tuple[int, int]:
         """Apply a Y.Text delta from log record ``seq`` in revision ``rev``; (inserted, deleted).
 
         Call it in log order: ``seq`` must differ between calls (it names the characters)
-        and revisions must not go down (text_at relies on it).
+        and revisions must not go down (text_at relies on it). ``restores``: the revision
+        that the record restores, if it is a restore.
         """
         if seq < 0 or rev < 1:
             raise ValueError(f"seq must be >= 0 and rev >= 1, not seq={seq}, rev={rev}")
         ops = _checked_ops(delta, self._length)
         self.changes += 1
         index = offset = inserted = deleted = 0
+        inserts: list[Insert] = []  # those that may be moved or restored text
+        restoring = restores is not None and 0 < restores < rev
         for retain, insert, delete in ops:
             index += retain
             if insert:
+                size = len(insert)
                 self._insert(index, (seq, offset, insert, rev, 0))
-                index += len(insert)
-                offset += len(insert)
-                inserted += len(insert)
+                if restoring or size >= MIN_MOVE_CHARS:
+                    inserts.append((index, offset, insert))
+                index += size
+                offset += size
+                inserted += size
             if delete:
                 self._delete(index, delete, rev)
                 deleted += delete
+        if rev != self._pool_rev:
+            self._pool_rev, self._pool_size = rev, 0
+        self._pool_size += deleted
+        if inserts and (restoring or self._pool_size >= MIN_MOVE_CHARS):
+            self._credit(inserts, seq, rev, restores if restoring else None)
         return inserted, deleted
+
+    def _credit(self, inserts: list[Insert], seq: int, rev: int, restores: int | None) -> None:
+        """Credit moved or restored characters among a record's insertions to their authors."""
+        # Later ops of a delta lie beyond earlier insertions, so their indexes still hold.
+        finder = Finder(self.credits, seq, rev, restores)
+        around = [self._around(at, len(text)) for at, _, text in inserts] if restores else []
+        finder.credit(inserts, around, (run for chunk in self._chunks for run in chunk))
+        self._pool_size -= finder.returned_now
+
+    def _around(self, index: int, size: int) -> list[_Run]:
+        """Tombstones next to the ``size`` visible characters from ``index``, in order."""
+        chunks, vis = self._chunks, self._vis
+        k, x = self._tree.find(index)
+        r = _locate(vis[k], x)[0] - 1
+        found: list[_Run] = []
+        while k >= 0:
+            if r < 0:
+                k -= 1
+                r = len(chunks[k]) - 1 if k >= 0 else 0
+                continue
+            if vis[k][r]:
+                break
+            found.append(chunks[k][r])
+            r -= 1
+        found.reverse()
+        k, x = self._tree.find(index + size - 1)
+        r = _locate(vis[k], x)[0] + 1
+        while k < len(chunks):
+            if r >= len(chunks[k]):
+                k, r = k + 1, 0
+                continue
+            if vis[k][r]:
+                break
+            found.append(chunks[k][r])
+            r += 1
+        return found
 
     def _insert(self, index: int, run: _Run) -> None:
         size = len(run[2])
@@ -224,7 +289,7 @@ class Attribution:
         self._tree = Fenwick(self._sums)
 
     def to_bytes(self) -> bytes:
-        """A compact encoding: a version byte, then zlib-compressed columns and text."""
+        """A compact encoding: a version byte, then zlib-compressed columns, credits, text."""
         runs = [run for chunk in self._chunks for run in chunk]
         seqs = [run[0] for run in runs]
         columns = [
@@ -234,6 +299,8 @@ class Attribution:
             pack_ints([len(run[2]) for run in runs]),
             pack_ints([run[3] for run in runs]),
             pack_ints([run[4] for run in runs]),
+            self.credits.to_bytes(),
+            pack_ints([self._pool_rev, self._pool_size]),
         ]
         text = "".join(run[2] for run in runs).encode("utf-8", "surrogatepass")
         body = b"".join([len(runs).to_bytes(4, "little"), *columns, text])
@@ -254,8 +321,12 @@ class Attribution:
         for signed in (True, False, False, False, False):
             values, at = unpack_ints(body, at, count, signed=signed)
             columns.append(values)
+        credits, at = Credits.from_bytes(body, at)
+        pool, at = unpack_ints(body, at, 2)
         text = body[at:].decode("utf-8", "surrogatepass")
-        return cls._from_columns(columns, text)
+        made = cls._from_columns(columns, text)
+        made.credits, (made._pool_rev, made._pool_size) = credits, pool
+        return made
 
     @classmethod
     def _from_columns(cls, columns: list[list[int]], text: str) -> Attribution:

@@ -9,6 +9,7 @@ reads the log in order, it computes exactly what it would have computed inline.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import replace
 
@@ -19,6 +20,7 @@ from crdt.revisions import REVISION_PAUSE_S, RevisionTracker
 from crdt.store import HistoryCheckpoint, HistoryStore, LogRecord, RevisionRow, UpdateStore
 
 BATCH_RECORDS = 1000
+log = logging.getLogger(__name__)
 
 
 class Attributor:
@@ -49,12 +51,29 @@ class Attributor:
         self._copy: tuple[int, Attribution] | None = None  # the last snapshot, and its seq
 
     def load(self, upto_seq: int | None = None) -> None:
-        """Start from the newest checkpoint at or before ``upto_seq``."""
+        """Start from the newest checkpoint at or before ``upto_seq`` that this version reads."""
         checkpoint = self._history.history_checkpoint(self.doc_id, upto_seq)
+        while checkpoint is not None:
+            try:
+                attribution = Attribution.from_bytes(checkpoint.data)
+                break
+            except ValueError as error:
+                # An older format (or a damaged one): never guess, take an earlier one or
+                # replay from the start; the replay stores checkpoints in the new format.
+                log.warning(
+                    "document %s: attribution checkpoint at seq %s unread: %s",
+                    self.doc_id,
+                    checkpoint.seq,
+                    error,
+                )
+                earlier = checkpoint.seq - 1
+                checkpoint = (
+                    self._history.history_checkpoint(self.doc_id, earlier) if earlier > 0 else None
+                )
         if checkpoint is None:
             return
         self.seq = self._checkpointed = checkpoint.seq
-        self.attribution = Attribution.from_bytes(checkpoint.data)
+        self.attribution = attribution
         self.tracker = RevisionTracker.from_dict(json.loads(checkpoint.tracker), self._pause_s)
         self._shadow = replay(self._new_shadow(), self._store.snapshot(self.doc_id, checkpoint.seq))
         if self.tracker.revision:
@@ -84,7 +103,9 @@ class Attributor:
         sender = record.sender
         number, opened = self.tracker.assign(sender.person_id, record.created_at)
         delta = self._shadow.apply_update_delta(record.data)
-        inserted, deleted = self.attribution.apply_delta(delta, record.seq, number)
+        inserted, deleted = self.attribution.apply_delta(
+            delta, record.seq, number, restores=sender.restores
+        )
         row = self._open
         if opened or row is None:
             row = RevisionRow(

@@ -121,6 +121,7 @@ class _UpdateReader:
         self.pairs: list[tuple[int, int]] = []
         self.chars = 0
         self.starts: set[tuple[int, int]] | None = None  # (client, clock) of each struct, if set
+        self.strings: list[tuple[int, int, str]] | None = None  # (start, end, text), if set
 
     def read(self) -> UpdateInfo:
         r = self.r
@@ -193,7 +194,10 @@ class _UpdateReader:
                 self.nested = True
         self.kinds.add(KINDS[ref] if ref < len(KINDS) else "unknown")
         if ref == 4:  # Yjs counts UTF-16 code units
+            start = r.pos
             inserted = r.string()
+            if self.strings is not None:
+                self.strings.append((start, r.pos, inserted))
             self.chars += len(inserted)
             return _pair_gaps(client, clock, inserted, self.pairs)
         return _read_content(r, ref)
@@ -219,3 +223,11 @@ def struct_starts(data: bytes) -> set[tuple[int, int]]:
     reader.starts = set()
     reader.read()
     return reader.starts
+
+
+def string_contents(data: bytes) -> list[tuple[int, int, str]]:
+    """Each string content of a valid update: its byte span, length prefix included, and text."""
+    reader = _UpdateReader(data)
+    reader.strings = []
+    reader.read()
+    return reader.strings

@@ -85,7 +85,9 @@ class MemoryStore:
             for row in revisions:
                 rows[row.number] = replace(row)
             if checkpoint is not None:
-                self.history.setdefault(doc_id, []).append(checkpoint)
+                # One per seq, in seq order; a newer copy (a newer format) replaces the old.
+                points = [cp for cp in self.history.get(doc_id, []) if cp.seq != checkpoint.seq]
+                self.history[doc_id] = sorted([*points, checkpoint], key=lambda cp: cp.seq)
 
     def history_checkpoint(
         self, doc_id: int, upto_seq: int | None = None

@@ -1,10 +1,17 @@
 """Who wrote each paragraph: shares by organisation kind, authors, revisions and history.
 
-Shares count a paragraph's visible non-whitespace characters by the author of the revision
-that inserted them. ``people`` and ``organisations`` list those with surviving text, the
+Shares count a paragraph's visible non-whitespace characters by their author: the author
+of the revision that inserted them, or for text moved or restored, of the revision that
+wrote the original (crdt.moves); the revisions that moved or restored text are listed
+beside them. ``people`` and ``organisations`` list those with surviving text, the
 largest share first, ties to whoever contributed first (lowest revision), then lowest id:
 the first name is the paragraph's main author. Revisions missing from ``authors`` (such as
 imported text) count as kind "other" and add no person or organisation.
+
+``removed`` counts the non-whitespace characters of the paragraph's tombstones by the kind
+of who deleted them: text that stood in the text at the end of some revision, and that no
+move or restore brought back. Text typed and deleted again within one revision never stood
+in a revision, so it counts as no removal.
 
 How characters and tombstones are given to paragraphs, and how a paragraph's id is chosen,
 is in crdt.blocks.
@@ -14,11 +21,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from crdt.attribution import Attribution
 from crdt.blocks import Block, Piece, owned_pieces, piece_id, split_blocks, text_at
+from crdt.credits import MOVED, RESTORED, Credits
 
 __all__ = [
     "KINDS",
@@ -27,6 +35,7 @@ __all__ = [
     "Paragraph",
     "ParagraphChange",
     "ParagraphNotFound",
+    "authored_text",
     "describe_paragraphs",
     "paragraph_history",
     "split_blocks",
@@ -35,7 +44,20 @@ __all__ = [
 KINDS = ("government", "civil_society", "other")
 REMEMBERED_CUTS = 8
 
-_Cut = tuple[list[Block], list[list[Piece]]]
+# Per paragraph: characters by credited revision, removals by deleting revision, and the
+# revisions that moved (MOVED) or restored (RESTORED) its text.
+_Tally = tuple[dict[int, int], dict[int, int], dict[int, set[int]]]
+
+
+@dataclass
+class _Cut:
+    """The blocks of a text, the shadow's pieces each owns, and their tallies once counted."""
+
+    blocks: list[Block]
+    owned: list[list[Piece]]
+    tallies: list[_Tally] | None = None
+
+
 # Recent cuts of an attribution into paragraphs, by the attribution they came from. Cutting
 # a long history costs more than the rest of a page, and a room hands every reader of one
 # log position the same read-only attribution, so those readers share one cut.
@@ -80,6 +102,14 @@ class Paragraph:
     revisions: tuple[int, ...]
     """Revisions that inserted or deleted any character the paragraph owns, ascending."""
     last_revision: int
+    removed: dict[str, int]
+    """Kind -> non-whitespace characters its organisations removed; every kind is present."""
+    organisation_removed: dict[int, int]
+    """Organisation id -> non-whitespace characters it removed, for those that removed any."""
+    moved_by: tuple[int, ...]
+    """Revisions that moved text now in the paragraph here, ascending."""
+    restored_by: tuple[int, ...]
+    """Revisions that restored text now in the paragraph, ascending."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +125,12 @@ def describe_paragraphs(
     text: str, attribution: Attribution, authors: Mapping[int, Author]
 ) -> list[Paragraph]:
     """Attribution for every paragraph of ``text``, the visible text of ``attribution``."""
-    blocks, owned = _blocks(text, attribution)
+    cut = _blocks(text, attribution)
+    if cut.tallies is None:  # counted once per log position, like the cut itself
+        cut.tallies = [_tally(pieces, attribution.credits) for pieces in cut.owned]
     return [
-        _describe(text, block, pieces, authors) for block, pieces in zip(blocks, owned, strict=True)
+        _describe(text, block, pieces, tally, authors)
+        for block, pieces, tally in zip(cut.blocks, cut.owned, cut.tallies, strict=True)
     ]
 
 
@@ -109,14 +142,28 @@ def paragraph_history(
     The texts are those of the characters the paragraph owns now, so a revision that
     deleted the paragraph below shows that paragraph going from this one.
     """
-    _, owned = _blocks(text, attribution)
-    for pieces in owned:
+    for pieces in _blocks(text, attribution).owned:
         if _paragraph_id(pieces) == paragraph_id:
             return [
                 ParagraphChange(rev, text_at(pieces, rev - 1), text_at(pieces, rev))
                 for rev in _revisions(pieces)
             ]
     raise ParagraphNotFound(f"no paragraph {paragraph_id!r} in this document")
+
+
+def authored_text(attribution: Attribution) -> Iterator[tuple[str, int]]:
+    """The visible text in stretches, each with the revision credited with writing it."""
+    credits = attribution.credits
+    for run in attribution.runs():
+        if run.del_rev:
+            continue
+        if run.seq in credits.given:
+            for start, stop, author, _ in credits.authors(
+                run.seq, run.off, len(run.text), run.ins_rev
+            ):
+                yield run.text[start:stop], author
+        else:
+            yield run.text, run.ins_rev
 
 
 def _blocks(text: str, attribution: Attribution) -> _Cut:
@@ -138,18 +185,13 @@ def _cut(text: str, attribution: Attribution) -> _Cut:
             f"{attribution.visible_text_length()}: they come from different log positions"
         )
     blocks = split_blocks(text)
-    return blocks, owned_pieces(blocks, attribution)
+    return _Cut(blocks, owned_pieces(blocks, attribution))
 
 
 def _describe(
-    text: str, block: Block, pieces: Sequence[Piece], authors: Mapping[int, Author]
+    text: str, block: Block, pieces: Sequence[Piece], tally: _Tally, authors: Mapping[int, Author]
 ) -> Paragraph:
-    counts: dict[int, int] = {}
-    for _, _, chars, ins_rev, del_rev, _ in pieces:
-        if not del_rev:
-            solid = len("".join(chars.split()))
-            if solid:
-                counts[ins_rev] = counts.get(ins_rev, 0) + solid
+    counts, removals, how = tally
     kinds = dict.fromkeys(KINDS, 0)
     people: dict[int, list[int]] = {}  # id -> [characters, first revision]
     organisations: dict[int, list[int]] = {}
@@ -160,6 +202,13 @@ def _describe(
             people.setdefault(author.person_id, [0, rev])[0] += count
         if author and author.organisation_id is not None:
             organisations.setdefault(author.organisation_id, [0, rev])[0] += count
+    removed = dict.fromkeys(KINDS, 0)
+    organisation_removed: dict[int, int] = {}
+    for rev, count in sorted(removals.items()):
+        author = authors.get(rev)
+        removed[author.kind if author else "other"] += count
+        if author and author.organisation_id is not None:
+            _add(organisation_removed, author.organisation_id, count)
     total = sum(counts.values())
     revisions = _revisions(pieces)
     return Paragraph(
@@ -175,7 +224,49 @@ def _describe(
         organisation_shares={key: count / total for key, (count, _) in organisations.items()},
         revisions=revisions,
         last_revision=revisions[-1] if revisions else 0,
+        removed=removed,
+        organisation_removed=organisation_removed,
+        moved_by=tuple(sorted(how[MOVED])),
+        restored_by=tuple(sorted(how[RESTORED])),
     )
+
+
+def _tally(pieces: Sequence[Piece], credits: Credits) -> _Tally:
+    """Characters by credited revision, removals by deleting revision, movers and restorers."""
+    counts: dict[int, int] = {}
+    removals: dict[int, int] = {}
+    how: dict[int, set[int]] = {MOVED: set(), RESTORED: set()}
+    given, returned = credits.given, credits.returned
+    for seq, off, chars, ins_rev, del_rev, _ in pieces:
+        if not del_rev:
+            if seq in given:
+                for start, stop, author, way in credits.authors(seq, off, len(chars), ins_rev):
+                    if way in how:
+                        how[way].add(ins_rev)
+                    _add(counts, author, _solid(chars[start:stop]))
+            else:
+                _add(counts, ins_rev, _solid(chars))
+        elif del_rev == ins_rev:
+            continue  # typed and deleted within one revision: never in the text
+        elif seq in returned:
+            for start, stop, back in credits.gone(seq, off, len(chars)):
+                if not back:
+                    _add(removals, del_rev, _solid(chars[start:stop]))
+        elif len(chars) > 1 or not chars.isspace():  # most tombstones are single keystrokes
+            _add(removals, del_rev, _solid(chars))
+    return counts, removals, how
+
+
+def _add(tally: dict[int, int], key: int, count: int) -> None:
+    if count:
+        tally[key] = tally.get(key, 0) + count
+
+
+def _solid(chars: str) -> int:
+    """Non-whitespace characters: what shares and removals count."""
+    if len(chars) == 1:
+        return 0 if chars.isspace() else 1
+    return len("".join(chars.split()))
 
 
 def _ranked(tally: Mapping[int, list[int]]) -> tuple[int, ...]:

@@ -138,6 +138,10 @@ class Room:
         """The document's text and the seq of the newest stored update it includes."""
         return self.call(lambda doc: (doc.text(), self._ledger.head))
 
+    def state(self) -> Future[tuple[bytes, str, int]]:
+        """The whole document as one update, its text and the seq of its newest update."""
+        return self.call(lambda doc: (doc.encode_state(), doc.text(), self._ledger.head))
+
     def text_at(self, seq: int) -> Future[str]:
         """The document's text as it was after update ``seq``."""
         return self.call(lambda _doc: self._rebuild(seq).text())

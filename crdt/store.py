@@ -15,6 +15,8 @@ class Sender:
     person_id: int | None
     organisation_id: int
     organisation_kind: str
+    restores: int | None = None
+    """The revision the update brings back, when the server made it to restore one."""
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,15 @@ class YjsPeer:
         reply = self.call("state", sv=b64(state_vector) if state_vector else None)
         return unb64(reply["update"]), unb64(reply["sv"])
 
+    def relative(self, index: int, assoc: int) -> bytes:
+        """``Y.encodeRelativePosition`` of a position at a Yjs index (UTF-16 units)."""
+        return unb64(self.call("relative", index=index, assoc=assoc)["pos"])
+
+    def absolute(self, position: bytes) -> int | None:
+        """Where Yjs finds an encoded relative position now (UTF-16 units), if anywhere."""
+        index = self.call("absolute", pos=b64(position))["index"]
+        return index if isinstance(index, int) else None
+
     def merge(self, updates: list[bytes]) -> bytes:
         return unb64(self.call("merge", updates=[b64(u) for u in updates])["update"])
 

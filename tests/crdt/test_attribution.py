@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crdt import attribution as attribution_module
-from crdt.attribution import Attribution, DeltaError, Run
+from crdt.attribution import FORMAT_VERSION, Attribution, DeltaError, Run
 from crdt.fenwick import Fenwick
 from crdt.packing import pack_ints, unpack_ints
 
@@ -283,7 +283,7 @@ def test_truncated_serialised_data_is_refused() -> None:
     shadow.apply_delta([{"insert": "abc"}], seq=1, rev=1)
     body = zlib.decompress(shadow.to_bytes()[1:])
     with pytest.raises(ValueError):
-        Attribution.from_bytes(b"\x01" + zlib.compress(body[:-5]))
+        Attribution.from_bytes(bytes([FORMAT_VERSION]) + zlib.compress(body[:-5]))
 
 
 def test_many_edits_split_chunks_and_stay_consistent() -> None:

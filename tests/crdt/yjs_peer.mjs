@@ -55,6 +55,12 @@ const commands = {
     step2: message((e) => { encoding.writeVarUint(e, MESSAGE_SYNC); syncProtocol.writeSyncStep2(e, doc, unb64(sv)) }),
     update: message((e) => { encoding.writeVarUint(e, MESSAGE_SYNC); syncProtocol.writeUpdate(e, unb64(update)) })
   }),
+  relative: ({ index, assoc }) => ({
+    pos: b64(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(doc.getText(TEXT_NAME), index, assoc)))
+  }),
+  absolute: ({ pos }) => ({
+    index: Y.createAbsolutePositionFromRelativePosition(Y.decodeRelativePosition(unb64(pos)), doc)?.index ?? null
+  }),
   merge: ({ updates: parts }) => ({ update: b64(Y.mergeUpdates(parts.map(unb64))) }),
   contents: ({ parts }) => {
     // Items of the named content kinds (ContentJSON is legacy Yjs; the tests craft it).

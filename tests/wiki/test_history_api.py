@@ -136,6 +136,14 @@ def test_api_revisions_and_texts_are_those_written(app: Flask, as_person: AsPers
         assert (response.status_code, response.get_json()) == (404, NOT_FOUND)
 
 
+NOTHING_REMOVED = {
+    "removed": {"government": 0, "civil_society": 0, "other": 0},
+    "removed_by_organisation": {},
+    "moved_by": [],
+    "restored_by": [],
+}
+
+
 def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
     app: Flask, as_person: AsPerson
 ) -> None:
@@ -166,6 +174,7 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
                 "people": ["Gita Gov"],
                 "organisations": ["Cabinet Office"],
                 "revisions": [1, 3],
+                **NOTHING_REMOVED,
             },
             {
                 "id": f"1.{len(P1) + 2}",
@@ -174,6 +183,11 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
                 "people": ["Gita Gov", "Chidi Cso"],
                 "organisations": ["Cabinet Office", "Open Data Charity"],
                 "revisions": [1, 2, 4, 5],
+                # The CSO deleted the government's "signed and " in revision 4.
+                "removed": {"government": 0, "civil_society": 9, "other": 0},
+                "removed_by_organisation": {"Open Data Charity": 9},
+                "moved_by": [],
+                "restored_by": [],
             },
             {
                 "id": "5.1",
@@ -182,6 +196,7 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
                 "people": [],
                 "organisations": ["Parliament Library"],
                 "revisions": [5],
+                **NOTHING_REMOVED,
             },
         ],
     }
@@ -196,7 +211,8 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
     assert item
     assert words(item.group(1)) == (
         "See annex. 100% other Written by: set-up only. Organisations: Parliament Library "
-        "(other). Last changed in revision 5. History of this paragraph (See annex.)"
+        "(other). Last changed in revision 5. History of this paragraph (See annex.) "
+        "Nothing removed."
     )
 
 

@@ -484,19 +484,27 @@ def test_restore_is_a_new_revision_by_the_restorer_and_rewrites_nothing(
         ("added", "Wen Watch, Transparency Watch (civil society)", "year"),
     ]
     paragraphs = json_of(gov, "/api/docs/budget/attribution")["paragraphs"]
-    # The restored words are the restorer's; the unchanged text keeps its authors.
-    assert [(p["text"], p["shares"], p["people"], p["organisations"]) for p in paragraphs] == [
+    # The restored words go back to their author, the restorer is named beside her, and
+    # the words the restore took out count as removed by the restorer's kind.
+    assert [
+        (p["text"], p["shares"], p["people"], p["organisations"], p["restored_by"], p["removed"])
+        for p in paragraphs
+    ] == [
         (
             "The budget is published every year.\n\n",
-            {"government": 21 / 30, "civil_society": 9 / 30, "other": 0.0},
-            ["Gita Gov", "Wen Watch"],
-            ["Cabinet Office", "Transparency Watch"],
+            {"government": 1.0, "civil_society": 0.0, "other": 0.0},
+            ["Gita Gov"],
+            ["Cabinet Office"],
+            ["Wen Watch (Transparency Watch)"],
+            {"government": 0, "civil_society": len("whenready"), "other": 0},
         ),
         (
             "Civil society reviews each budget line.\n",
             {"government": 0.0, "civil_society": 1.0, "other": 0.0},
             ["Chidi Cso"],
             ["Open Data Charity"],
+            [],
+            {"government": 0, "civil_society": 0, "other": 0},
         ),
     ]
     assert paragraphs[1]["revisions"] == [2]
@@ -545,7 +553,7 @@ def test_attribution_page_gives_shares_people_organisations_and_revisions_in_wor
             f"{P1.replace('contracts every', 'contracts and tenders every')} 100% government "
             "Written by: Gita Gov. Organisations: Cabinet Office "
             "(government). Last changed in revision 3. History of this paragraph "
-            "(The ministry will publish all signed con)",
+            "(The ministry will publish all signed con) Nothing removed.",
         ),
         (
             "1.61",
@@ -553,7 +561,8 @@ def test_attribution_page_gives_shares_people_organisations_and_revisions_in_wor
             "days. 76% government · 24% civil society "
             "Written by: Gita Gov, Chidi Cso. Organisations: Cabinet Office (government), "
             "Open Data Charity (civil society). Last changed in revision 4. History of "
-            "this paragraph (Civil society groups may comment on each)",
+            "this paragraph (Civil society groups may comment on each) "
+            "Removed: 9 characters by civil society (Open Data Charity: 9).",
         ),
     ]
     assert 'aria-label="76% government · 24% civil society"' in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, jsonify
@@ -10,10 +11,12 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from crdt import Author, Paragraph
 from wiki.access.gate import require_document
 from wiki.access.policy import Action, visible
 from wiki.documents import content
 from wiki.extensions import csrf, db
+from wiki.history import authorship
 from wiki.history import service as history
 from wiki.storage.models import Document, Revision
 
@@ -83,22 +86,33 @@ def revision(slug: str, number: int) -> Response:
     return jsonify({"number": number, "markdown": content.text_at(doc, row.last_seq)})
 
 
+def paragraph_json(
+    p: Paragraph,
+    who: Mapping[int, Author],
+    people: Mapping[int | None, str],
+    orgs: Mapping[int | None, str],
+) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "text": p.text,
+        "shares": p.shares,
+        "people": [people[pid] for pid in p.people if pid in people],
+        "organisations": [orgs[oid] for oid in p.organisations if oid in orgs],
+        "revisions": list(p.revisions),
+        "removed": p.removed,
+        "removed_by_organisation": {
+            orgs[oid]: count for oid, count in p.organisation_removed.items() if oid in orgs
+        },
+        "moved_by": list(authorship.labels(p.moved_by, who)),
+        "restored_by": list(authorship.labels(p.restored_by, who)),
+    }
+
+
 @bp.get("/docs/<slug>/attribution")
 def attribution(slug: str) -> Response:
     doc = require_document(slug, Action.VIEW)
-    found = history.paragraphs(doc)
-    who = history.authors_of(doc, {n for p in found for n in p.revisions})
+    found, who = history.paragraphs_and_authors(doc)
     people = {a.person_id: a.person_name for a in who.values()}
-    orgs = {a.organisation_id: a.organisation_name for a in who.values()}
-    paragraphs = [
-        {
-            "id": p.id,
-            "text": p.text,
-            "shares": p.shares,
-            "people": [people[pid] for pid in p.people if pid in people],
-            "organisations": [orgs[oid] for oid in p.organisations if oid in orgs],
-            "revisions": list(p.revisions),
-        }
-        for p in found
-    ]
+    orgs = authorship.organisation_names(who)
+    paragraphs = [paragraph_json(p, who, people, orgs) for p in found]
     return jsonify({"revision": history.latest_revision(doc), "paragraphs": paragraphs})

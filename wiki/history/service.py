@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 
 from sqlalchemy import func, select
@@ -13,11 +13,12 @@ from crdt import (
     Author,
     History,
     Paragraph,
+    authored_text,
     describe_paragraphs,
     paragraph_history,
     word_diff,
 )
-from wiki.documents.content import WAIT_S, hub
+from wiki.documents.content import WAIT_S, hub, sender_for
 from wiki.extensions import db
 from wiki.numbers import parse_number
 from wiki.storage.models import Document, Organisation, Person, Revision
@@ -315,16 +316,30 @@ def organisation_name(organisation_id: int | None) -> str | None:
 
 
 def marked_runs(doc: Document, revision: Revision | None) -> list[Segment]:
-    """The visible text split into stretches by author."""
+    """The visible text split into stretches by author (of the original, for moved text)."""
     _text, attribution = attribution_at(doc, revision)
     who = authors_of(doc, revisions_in(attribution))
     segments: list[Segment] = []
-    for run in attribution.runs():
-        if not run.visible or (revision is not None and run.ins_rev > revision.number):
-            continue
-        author = who.get(run.ins_rev)
+    for text, rev in authored_text(attribution):
+        author = who.get(rev)
         if segments and segments[-1].author == author:
-            segments[-1] = Segment(segments[-1].text + run.text, author)
+            segments[-1] = Segment(segments[-1].text + text, author)
         else:
-            segments.append(Segment(run.text, author))
+            segments.append(Segment(text, author))
     return segments
+
+
+def restore(doc: Document, person: Person, revision: Revision) -> int | None:
+    """Bring back ``revision`` as a new edit by ``person``; the stored seq, None if no change.
+
+    The edit is marked as a restore of that revision in the log, so attribution gives the
+    restored text back to whoever wrote it.
+    """
+    room = hub().room(doc.id)
+    _text, head = room.text().result(WAIT_S)
+    old = room.text_at(revision.last_seq).result(WAIT_S)
+    client_id, update = room.form_update(person.id, head, old).result(WAIT_S)
+    if not update:
+        return None
+    sender = replace(sender_for(person, person.organisation), restores=revision.number)
+    return room.submit(sender, client_id, update).result(WAIT_S)

@@ -13,6 +13,7 @@ from wiki.access.policy import Action, signed_in
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, NameForm
+from wiki.history import authorship
 from wiki.history import service as history
 from wiki.numbers import whole_number
 from wiki.render.markdown import render_markdown
@@ -80,10 +81,7 @@ def restore(slug: str, number: int) -> Response:
     person = signed_in(current_user)
     if person is None or not ConfirmForm().validate_on_submit():
         abort(400)
-    _text, head = content.read_text(doc)
-    seq = content.edit_text(
-        doc, person, person.organisation, head, content.text_at(doc, revision.last_seq)
-    )
+    seq = history.restore(doc, person, revision)
     if seq is None:
         flash(f"The document already reads as revision {number}; nothing was changed.")
     else:
@@ -139,6 +137,7 @@ def attribution(slug: str) -> str:
         marks=request.args.get("marks") == "1",
         who=who,
         names=history.names(who),
+        notes=authorship.paragraph_notes(paragraphs, who),
         runs=history.marked_runs(doc, revision) if request.args.get("marks") == "1" else None,
     )
 

@@ -142,17 +142,20 @@ class SqlUpdateStore:
                     )
                 else:
                     conn.execute(insert(_revisions).values(document_id=doc_id, **values))
-            if checkpoint is not None and not self._has_history_checkpoint(
-                conn, doc_id, checkpoint.seq
-            ):
-                conn.execute(
-                    insert(_history).values(
-                        document_id=doc_id,
-                        seq=checkpoint.seq,
-                        tracker=checkpoint.tracker,
-                        data=checkpoint.data,
+            if checkpoint is not None:
+                values = {"tracker": checkpoint.tracker, "data": checkpoint.data}
+                if self._has_history_checkpoint(conn, doc_id, checkpoint.seq):
+                    # The same state another process stored, or one in a format that
+                    # Attribution no longer reads: the newer code's copy replaces it.
+                    conn.execute(
+                        update(_history)
+                        .where(_history.c.document_id == doc_id, _history.c.seq == checkpoint.seq)
+                        .values(**values)
                     )
-                )
+                else:
+                    conn.execute(
+                        insert(_history).values(document_id=doc_id, seq=checkpoint.seq, **values)
+                    )
 
     @staticmethod
     def _has_history_checkpoint(conn: Connection, doc_id: int, seq: int) -> bool:
@@ -197,7 +200,9 @@ class SqlUpdateStore:
 
 
 def _record(row) -> LogRecord:  # type: ignore[no-untyped-def]
-    sender = Sender(row.person_id, row.organisation_id, row.organisation_kind)
+    sender = Sender(
+        row.person_id, row.organisation_id, row.organisation_kind, row.restores_revision
+    )
     return LogRecord(row.seq, row.data, sender, row.client_id, row.created_at)
 
 
@@ -228,4 +233,5 @@ def _row(doc_id: int, record: LogRecord) -> dict[str, object]:
         "organisation_kind": record.sender.organisation_kind,
         "client_id": record.client_id,
         "created_at": record.created_at,
+        "restores_revision": record.sender.restores,
     }

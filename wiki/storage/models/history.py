@@ -26,6 +26,8 @@ class UpdateRecord(db.Model):  # type: ignore[name-defined]
     organisation_kind: Mapped[str] = mapped_column(String(20))
     client_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    restores_revision: Mapped[int | None] = mapped_column(Integer)
+    """For an update the server made to restore a revision: that revision's number."""
 
 
 class Checkpoint(db.Model):  # type: ignore[name-defined]
