@@ -66,6 +66,8 @@ def register_blueprints(app: Flask) -> None:
     """Mount the site's blueprints; document pages last, as they take any top-level slug."""
     from wiki import health
     from wiki.access import audit_views
+    from wiki.discussion import api as discussion_api
+    from wiki.discussion import pages as discussion_pages
     from wiki.documents import sharing_views
     from wiki.documents import views as document_views
     from wiki.history import api, exports
@@ -81,11 +83,13 @@ def register_blueprints(app: Flask) -> None:
         auth_views,
         admin_views,
         api,
+        discussion_api,
         search_views,
         sharing_views,
         audit_views,
         exports,
         history_views,
+        discussion_pages,
         document_views,  # last: its routes take any top-level slug
     )
     for module in blueprints:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -122,6 +123,35 @@ class EmbargoForm(ServiceForm):
         "Then open to",
         choices=choices((v.value, v.label) for v in (Visibility.NETWORK, Visibility.PUBLIC)),
     )
+
+
+class CommentForm(ServiceForm):
+    quote = TextAreaField(
+        "The words it is about",
+        description="Exactly as they stand in the document; shorten them to a phrase if you like.",
+        validators=[DataRequired("Quote the words the comment is about.")],
+    )
+    occurrence = IntegerField(default=1, widget=HiddenInput())
+    kind = SelectField(
+        "What you are adding",
+        choices=choices(
+            [("comment", "A comment"), ("suggestion", "A suggested rewording of these words")]
+        ),
+    )
+    replacement = TextAreaField(
+        "Suggested wording",
+        description="For a suggestion only: the words that should stand instead. Leave it "
+        "empty to suggest deleting them.",
+    )
+    body = TextAreaField("Comment", description="Markdown. For a suggestion, say why (optional).")
+
+
+class ReplyForm(ServiceForm):
+    body = TextAreaField("Reply", validators=[DataRequired("Write the reply.")])
+
+
+class DecideForm(ServiceForm):
+    confirm_stale = BooleanField("I have seen that the text changed since; accept anyway")
 
 
 class ConfirmForm(FlaskForm):

@@ -39,8 +39,14 @@ def content_security_policy(nonce: str) -> str:
 
 
 def embedded_request() -> bool:
-    """Whether the browser says it fetches this for part of a page: an image, a frame, a script."""
+    """Whether the browser says it fetches this for part of a page: an image, a frame, a script.
+
+    A ``fetch`` from a page of this site (the live editor loading a document's comments) is
+    a reading, not an embedding: under the site's script policy only its own scripts run.
+    """
     destination = request.headers.get("Sec-Fetch-Dest")
+    if destination == "empty" and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return False
     return destination is not None and destination not in TOP_LEVEL_DESTINATIONS
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from wiki.access.policy import Action, can, level
+from wiki.render.markdown import render_markdown
 from wiki.storage.models import DocumentKind, OrgKind, Visibility
 
 
@@ -28,6 +29,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["percentages"] = whole_percentages
     app.jinja_env.filters["shares_text"] = shares_text
+    app.jinja_env.filters["markdown"] = render_markdown  # comment bodies: the same sanitiser
     app.jinja_env.globals["KIND_WORDS"] = KIND_WORDS
 
 

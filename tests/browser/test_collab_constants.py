@@ -34,6 +34,7 @@ def js_constants() -> dict[str, str | int]:
         ("EVENT_FRAME", collab.EVENT_FRAME),
         ("EVENT_LEAVE", collab.EVENT_LEAVE),
         ("EVENT_ACCESS", collab.EVENT_ACCESS),
+        ("EVENT_COMMENT", collab.EVENT_COMMENT),
         ("MESSAGE_SYNC", protocol.MESSAGE_SYNC),
         ("MESSAGE_AWARENESS", protocol.MESSAGE_AWARENESS),
         ("MESSAGE_QUERY_AWARENESS", protocol.MESSAGE_QUERY_AWARENESS),

@@ -105,6 +105,12 @@ def test_a_page_fetched_for_an_image_records_no_reading_and_shows_nothing(
         for url in urls:
             assert cso.get(url, headers=headers).status_code == 200, (headers, url)
     assert [row[4] for row in audit_rows(app)] == urls + urls
+    # A script of the site itself (the live editor loading comments) reads as the person.
+    own = {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Site": "same-origin"}
+    assert cso.get(f"/api/docs/{SLUG}/comments", headers=own).status_code == 200
+    other = {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Site": "cross-site"}
+    assert cso.get(f"/api/docs/{SLUG}/comments", headers=other).status_code == 404
+    assert audit_rows(app)[-1][4] == f"/api/docs/{SLUG}/comments"
 
 
 def test_reading_a_private_draft_is_recorded_and_refusals_are_not(

@@ -1,9 +1,9 @@
 """The leak crawl: a restricted draft shows nothing of itself to anyone it is not shared with.
 
-A marker is planted in the title, the text, an old revision and a deleted passage of a
-restricted document. For each outsider, every route of the URL map (read from Flask, so
-new routes are crawled too) is requested with every method it takes, once with the
-restricted slug and once with a slug that does not exist, in its address and as the
+A marker is planted in the title, the text, an old revision, a deleted passage, a comment
+and a reply of a restricted document. For each outsider, every route of the URL map (read
+from Flask, so new routes are crawled too) is requested with every method it takes, once
+with the restricted slug and once with a slug that does not exist, in its address and as the
 ``slug`` field of its query and form, and every ``/collab`` event is sent the same two
 ways. The marker must appear in no body, header or frame, and the two answers must be the
 same. A form that creates a document answers with the address it gave it, which for the
@@ -31,7 +31,7 @@ from tests.wiki.history_helpers import form_edit
 from wiki.documents.service import find_document
 from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE
-from wiki.storage.models import Document
+from wiki.storage.models import Comment, Document
 
 MARKER = "Zq7Marker"
 SECRET = "final-secret"
@@ -61,7 +61,7 @@ FORM = {
     "access": "edit",
     "confirm": "1",
 }
-WORD_FIELDS = ("q", "text", "title", "name")
+WORD_FIELDS = ("q", "text", "title", "name", "body", "quote", "replacement")
 UNCOMPARED_HEADERS = {
     "Content-Length",
     "Set-Cookie",
@@ -96,6 +96,15 @@ def plant_secret(app: Flask, as_person: Any) -> None:
         doc = find_document(SECRET)
         assert doc is not None
         (watch_share,) = [share.id for share in doc.shares if share.person_id == 5]
+    discussion = f"/{SECRET}/discussion"
+    said = {"quote": "Kept text.", "kind": "comment", "body": f"A {MARKER} comment."}
+    assert cso.submit(f"{discussion}/new", said).status_code == 302
+    with app.app_context():
+        comment_id = db.session.scalar(select(func.max(Comment.id)))
+    reply = {"body": f"A {MARKER} reply."}
+    assert (
+        cso.submit(discussion, reply, action=f"{discussion}/{comment_id}/reply").status_code == 302
+    )
     gov.submit(sharing, {}, action=f"{sharing}/grants/{watch_share}/remove")
     assert MARKER in gov.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
     assert MARKER not in gov.get(f"/{SECRET}/raw").get_data(as_text=True)
@@ -103,7 +112,16 @@ def plant_secret(app: Flask, as_person: Any) -> None:
 
 def urls(rule: Rule, slug: str) -> str:
     # person 2 (not an outsider) is enabled and disabled again: each route is asked twice.
-    values = {"slug": slug, "number": 1, "share_id": 1, "person_id": 2, "paragraph_id": "p-1"}
+    values = {
+        "slug": slug,
+        "number": 1,
+        "share_id": 1,
+        "person_id": 2,
+        "paragraph_id": "p-1",
+        "comment_id": 1,
+        "change": "resolve",
+        "decision": "accept",
+    }
     args = {name: values.get(name, 1) for name in rule.arguments}
     path = rule.build(args, append_unknown=False)
     assert path is not None
@@ -284,3 +302,29 @@ def test_the_crawl_sees_the_marker_where_it_is_shared(
     assert MARKER in insider.get(f"/{SECRET}").get_data(as_text=True)
     assert MARKER in insider.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
     assert MARKER in insider.get("/-/search", query_string={"q": MARKER}).get_data(as_text=True)
+    comments = insider.get(f"/api/docs/{SECRET}/comments").get_data(as_text=True)
+    assert f"A {MARKER} comment." in comments and f"A {MARKER} reply." in comments
+    assert f"A {MARKER} reply." in insider.get(f"/{SECRET}/discussion").get_data(as_text=True)
+
+
+def test_a_comment_event_reaches_those_it_is_shared_with_and_no_outsider(
+    app: Flask, outsiders: dict[str, FlaskClient], as_person: Any
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    insider: Browser = as_person("cso@example.org")
+    sockets = {
+        who: socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http)
+        for who, http in {**outsiders, "insider": insider.client}.items()
+    }
+    for client in sockets.values():
+        client.emit("join", {"doc": SECRET}, namespace=NAMESPACE, callback=True)
+        client.get_received(NAMESPACE)  # what joining brought
+    said = {"quote": "Kept text.", "kind": "comment", "body": f"Another {MARKER} comment."}
+    assert insider.submit(f"/{SECRET}/discussion/new", said).status_code == 302
+    heard = {who: client.get_received(NAMESPACE) for who, client in sockets.items()}
+    for client in sockets.values():
+        client.disconnect(namespace=NAMESPACE)
+    events = [event for event in heard.pop("insider") if event["name"] == "comment"]
+    assert len(events) == 1 and f"Another {MARKER} comment." in repr(events)
+    for who, received in heard.items():
+        assert received == [], who

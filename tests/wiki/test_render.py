@@ -184,7 +184,15 @@ def test_images_come_only_from_static_files_and_others_show_their_description() 
 def test_no_address_of_the_site_but_its_static_files_renders_as_an_image(app: Flask) -> None:
     # Every route, read from the URL map so that new ones are checked too, written every way
     # a page's author could point an image at it: none may be fetched by a reader's browser.
-    arguments = {"slug": "secret-draft", "number": 1, "share_id": 1, "person_id": 1}
+    arguments = {
+        "slug": "secret-draft",
+        "number": 1,
+        "share_id": 1,
+        "person_id": 1,
+        "comment_id": 1,
+        "change": "resolve",
+        "decision": "accept",
+    }
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue

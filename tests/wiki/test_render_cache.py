@@ -11,7 +11,7 @@ from markupsafe import Markup
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, write
 from wiki.render import markdown as render
-from wiki.render.cache import RenderCache
+from wiki.render.cache import RenderCache, RenderedBlock
 
 MARKER = "Qx9Cached"
 
@@ -66,9 +66,13 @@ def test_cached_restricted_page_never_reaches_people_who_may_not_see_it(
     assert len(renders) == 1  # held, and served only to the two who may read it
 
 
+def one_block(html: str) -> tuple[RenderedBlock, ...]:
+    return (RenderedBlock(1, 0, len(html), Markup(html)),)
+
+
 def test_cache_drops_the_least_recently_read_page_past_its_size() -> None:
-    page = Markup("x" * 1000)
-    cache = RenderCache(max_bytes=3 * 1100)
+    page = one_block("x" * 1000)
+    cache = RenderCache(max_bytes=3 * 1200)
     for doc_id in (1, 2, 3):
         cache.put(doc_id, 1, page)
     assert cache.get(1, 1) == page  # 1 is now the most recently read
@@ -80,11 +84,11 @@ def test_cache_drops_the_least_recently_read_page_past_its_size() -> None:
 
 def test_cache_holds_one_revision_per_document_and_never_goes_back() -> None:
     cache = RenderCache(max_bytes=1 << 20)
-    cache.put(1, 5, Markup("five"))
-    cache.put(1, 6, Markup("six"))
-    cache.put(1, 5, Markup("five again"))  # a slower request that read the older text
+    cache.put(1, 5, one_block("five"))
+    cache.put(1, 6, one_block("six"))
+    cache.put(1, 5, one_block("five again"))  # a slower request that read the older text
     assert cache.get(1, 5) is None
-    assert cache.get(1, 6) == "six"
+    assert cache.get(1, 6) == one_block("six")
     assert len(cache) == 1
 
 

@@ -22,6 +22,7 @@ from wiki.access.emergency import emergency_reads
 from wiki.access.gate import refuse_openly, require_document
 from wiki.access.policy import Action, can, may_create, signed_in, visible
 from wiki.access.sessions import requester_key
+from wiki.discussion.service import open_threads_by_block
 from wiki.documents import content
 from wiki.documents.service import create_document, starting_text
 from wiki.errors import InvalidInput
@@ -83,9 +84,17 @@ def new_document() -> ResponseReturnValue:
 def view(slug: str) -> str:
     doc = require_document(slug, Action.VIEW)
     text, seq = content.read_text(doc)
-    html = rendered_document(doc.id, seq, text)
+    blocks = rendered_document(doc.id, seq, text)
     reads = emergency_reads(doc) if can(current_user, Action.AUDIT, doc) else []
-    return render_template("document.html", doc=doc, html=html, seq=seq, emergency_reads=reads)
+    return render_template(
+        "document.html",
+        doc=doc,
+        blocks=blocks,
+        seq=seq,
+        emergency_reads=reads,
+        counts=open_threads_by_block(doc, blocks),
+        may_comment=can(current_user, Action.COMMENT, doc),
+    )
 
 
 @bp.get("/<slug>/raw")

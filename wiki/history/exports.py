@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from wiki.access import audit
 from wiki.access.gate import require_document, require_revision
 from wiki.access.policy import Action, signed_in
+from wiki.discussion.annex import open_comments_annex
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.history import service as history
@@ -89,8 +90,15 @@ def requested_text(doc: Document) -> tuple[str, int]:
 
 
 def prepare_export(doc: Document, fmt: str) -> Export:
-    """Read what to export and, for an audited document, commit its "export" row first."""
+    """Read what to export and, for an audited document, commit its "export" row first.
+
+    With ``comments=1`` in the form, the open comments follow the text as an annex.
+    """
     text, number = requested_text(doc)
+    if request.form.get("comments") == "1":
+        annex = open_comments_annex(doc)
+        text = f"{text.rstrip()}\n\n{annex}" if annex else text
+        fmt = f"{fmt} with open comments"
     person = signed_in(current_user)
     at = utcnow()
     if audit.audited(doc):

@@ -9,9 +9,10 @@ bus, never another package's views.
 
 from __future__ import annotations
 
-from wiki.live.access import disconnect_sessions, enforce_access
+from wiki.live.access import announce_comment, disconnect_sessions, enforce_access
 from wiki.live.contract import (
     EVENT_ACCESS,
+    EVENT_COMMENT,
     EVENT_FRAME,
     EVENT_JOIN,
     EVENT_LEAVE,
@@ -23,11 +24,13 @@ from wiki.live.state import init_live
 
 __all__ = [
     "EVENT_ACCESS",
+    "EVENT_COMMENT",
     "EVENT_FRAME",
     "EVENT_JOIN",
     "EVENT_LEAVE",
     "NAMESPACE",
     "Code",
+    "announce_comment",
     "broadcast_stored",
     "disconnect_sessions",
     "enforce_access",

@@ -10,12 +10,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from wiki.live.cluster import announce, handles
-from wiki.live.sender import close_sockets, confirm
+from wiki.live.contract import EVENT_COMMENT
+from wiki.live.sender import close_sockets, confirm, event_to_document
 from wiki.live.state import live_state
 from wiki.storage.models import Document
 
 EVENT_ACCESS_CHANGED = "access-changed"  # cluster events, not socket events
 EVENT_SIGNED_OUT = "signed-out"
+EVENT_COMMENTED = "commented"
 
 
 def enforce_access(doc: Document) -> None:
@@ -24,6 +26,14 @@ def enforce_access(doc: Document) -> None:
     Call after the change is committed.
     """
     announce(EVENT_ACCESS_CHANGED, doc=doc.id)
+
+
+def announce_comment(doc: Document, comment: dict[str, Any]) -> None:
+    """Send a comment, as the API shows it, to the document's sockets in every process.
+
+    Call after it is committed. Each socket gets it only while its grant holds, as frames.
+    """
+    announce(EVENT_COMMENTED, doc=doc.id, comment=comment)
 
 
 def disconnect_sessions(login_session_ids: Iterable[str]) -> None:
@@ -36,6 +46,11 @@ def _enforce_here(payload: dict[str, Any]) -> None:
     state = live_state()
     state.access_changed()
     confirm(state.members(payload["doc"]))
+
+
+@handles(EVENT_COMMENTED)
+def _comment_here(payload: dict[str, Any]) -> None:
+    event_to_document(payload["doc"], EVENT_COMMENT, {"comment": payload["comment"]})
 
 
 @handles(EVENT_SIGNED_OUT)

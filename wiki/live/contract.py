@@ -15,6 +15,7 @@ EVENT_JOIN = "join"
 EVENT_FRAME = "frame"
 EVENT_LEAVE = "leave"
 EVENT_ACCESS = "access"  # server to client: what the socket may do now, when it changed
+EVENT_COMMENT = "comment"  # server to client: a comment made or changed, as the API gives it
 
 
 class Code(enum.StrEnum):

@@ -34,6 +34,17 @@ def to_document(
     doc_id: int, msg: bytes, skip_sid: str | None = None, app: Flask | None = None
 ) -> None:
     """Send a message to every socket in the document that may still see it."""
+    event_to_document(doc_id, EVENT_FRAME, {"msg": msg}, skip_sid, app)
+
+
+def event_to_document(
+    doc_id: int,
+    event: str,
+    data: dict[str, Any],
+    skip_sid: str | None = None,
+    app: Flask | None = None,
+) -> None:
+    """Send ``{"doc": slug, **data}`` as ``event`` to every socket that may still see it."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     state = live_state(app)
     members = [p for p in state.members(doc_id) if p.sid != skip_sid]
@@ -46,8 +57,8 @@ def to_document(
             slugs.setdefault(participant.slug, []).append(participant.sid)
     for slug, sids in slugs.items():
         socketio.emit(
-            EVENT_FRAME,
-            {"doc": slug, "msg": msg},
+            event,
+            {"doc": slug, **data},
             to=sids,
             namespace=NAMESPACE,
             ignore_queue=True,  # other processes send to their own sockets

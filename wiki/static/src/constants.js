@@ -11,6 +11,8 @@ export const EVENT_FRAME = "frame";
 export const EVENT_LEAVE = "leave";
 /** Server to client: what this socket may do now (`can_edit`, `can_comment`), when it changed. */
 export const EVENT_ACCESS = "access";
+/** Server to client: a comment made or changed (`{doc, comment}`, the comment as the API gives it). */
+export const EVENT_COMMENT = "comment";
 
 /** Why the server refused an event: the `code` of a refusal. */
 export const CODE_NOT_FOUND = "not_found";

@@ -5,6 +5,7 @@ import { Awareness } from "y-protocols/awareness";
 import { Y_TEXT_NAME } from "./constants.js";
 import { createView, setEditable } from "./view.js";
 import { CollabProvider } from "./provider.js";
+import { Comments, commentShortcutHelp } from "./comments.js";
 import { mountPresence } from "./presence.js";
 import { mountPreview } from "./preview.js";
 import { createStatus, saveText } from "./status.js";
@@ -57,6 +58,13 @@ function showNote(parts, text) {
 function activate(parts, ctx) {
   const { ydoc, ytext, awareness, provider, status } = ctx;
   const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
+  const comments = new Comments({
+    panel: byId("comments-panel"),
+    ytext,
+    provider,
+    csrfToken: parts.csrfToken,
+    self: selfFromPage(),
+  });
   const view = createView({
     parent: byId("editor-mount"),
     ytext,
@@ -66,14 +74,15 @@ function activate(parts, ctx) {
     canEdit: provider.canEdit,
     labelledBy: labelId(parts.label),
     describedBy: [parts.textarea.getAttribute("aria-describedby"), "live-editor-hint"].filter(Boolean).join(" "),
+    extensions: comments.extensions,
   });
   ctx.view = view;
+  ctx.comments = comments;
   parts.textarea.hidden = true;
   if (parts.submit) parts.submit.hidden = true;
   parts.form.addEventListener("submit", (event) => event.preventDefault());
   parts.label?.addEventListener("click", () => view.focus());
   mountToolbar(byId("editor-toolbar"), view);
-  byId("shortcut-list").replaceChildren(...shortcutHelp().map(listItem));
   mountPresence(byId("presence"), awareness, selfFromPage());
   mountPreview({
     panel: byId("preview-panel"),
@@ -82,16 +91,17 @@ function activate(parts, ctx) {
     url: parts.live.dataset.previewUrl,
     csrfToken: parts.csrfToken,
   });
-  showEditability(provider.canEdit);
+  showEditability(provider);
   const followAccess = ({ canEdit }) => {
     setEditable(view, canEdit);
-    showEditability(canEdit);
+    showEditability(provider);
     if (!canEdit) undoManager.clear();
   };
   provider.on("joined", followAccess);
   provider.on("access", followAccess);
   showNote(parts, "");
   parts.body.hidden = false;
+  comments.attach(view);
 }
 
 const HINTS = {
@@ -99,10 +109,12 @@ const HINTS = {
   view: "You can read along as others edit, but you cannot change this document.",
 };
 
-function showEditability(canEdit) {
+function showEditability({ canEdit, canComment }) {
   byId("live-editor-hint").textContent = canEdit ? HINTS.edit : HINTS.view;
   byId("editor-toolbar").hidden = !canEdit;
-  byId("shortcut-help").hidden = !canEdit;
+  const shortcuts = [...(canEdit ? shortcutHelp() : []), ...(canComment ? commentShortcutHelp() : [])];
+  byId("shortcut-list").replaceChildren(...shortcuts.map(listItem));
+  byId("shortcut-help").hidden = shortcuts.length === 0;
 }
 
 function labelId(label) {
@@ -196,6 +208,9 @@ function start() {
     status: () => status.snapshot(),
     get view() {
       return ctx.view;
+    },
+    get comments() {
+      return ctx.comments?.threads;
     },
   };
   parts.live.hidden = false;

@@ -11,6 +11,7 @@ import { encodeAwarenessUpdate } from "y-protocols/awareness";
 import { forgetOthers, rekeyAwareness } from "./awareness.js";
 import {
   EVENT_ACCESS,
+  EVENT_COMMENT,
   EVENT_FRAME,
   EVENT_JOIN,
   EVENT_LEAVE,
@@ -50,7 +51,8 @@ export const SOCKET_OPTIONS = {
  * "joined" ({clientId, canEdit, canComment}), "access" ({canEdit, canComment}: a grant
  * changed while connected), "synced" (first server state applied), "unsaved"
  * (count), "refused" (message the user must see), "delayed" (why changes wait to be
- * resent), "failed" (message).
+ * resent), "failed" (message), "comment" (a thread made or changed, as the comments API
+ * shows it).
  */
 export class CollabProvider extends ObservableV2 {
   constructor(doc, awareness, slug, { socket } = {}) {
@@ -91,6 +93,7 @@ export class CollabProvider extends ObservableV2 {
     this.socket.on("disconnect", (reason) => this.handleDisconnect(reason));
     this.socket.on(EVENT_FRAME, (data) => this.handleFrame(data));
     this.socket.on(EVENT_ACCESS, (data) => this.handleAccess(data));
+    this.socket.on(EVENT_COMMENT, (data) => this.handleComment(data));
     this.socket.io.on("reconnect_attempt", () => this.setConnection(lostState()));
   }
 
@@ -126,7 +129,7 @@ export class CollabProvider extends ObservableV2 {
     this.canComment = canComment === true;
     this.joined = true;
     this.setConnection(navigator.onLine === false ? "offline" : "connected");
-    this.emit("joined", [{ clientId, canEdit: this.canEdit }]);
+    this.emit("joined", [{ clientId, canEdit: this.canEdit, canComment: this.canComment }]);
     this.requestSync();
     this.sendAwareness();
   }
@@ -138,6 +141,12 @@ export class CollabProvider extends ObservableV2 {
     this.canComment = data.can_comment === true;
     this.emit("access", [{ canEdit: this.canEdit, canComment: this.canComment }]);
     this.flush();
+  }
+
+  /** A thread of this document was made or changed, by anyone (ourselves included). */
+  handleComment(data) {
+    if (!data || data.doc !== this.slug || typeof data.comment !== "object" || data.comment === null) return;
+    this.emit("comment", [data.comment]);
   }
 
   /** Send sync step 1; the server answers with step 2 and its own step 1. */

@@ -22,7 +22,7 @@ export function keyLabel(key) {
 }
 
 /** The same key in aria-keyshortcuts syntax: "Control+Shift+8". */
-function ariaKeys(key) {
+export function ariaKeys(key) {
   const names = { Mod: IS_MAC ? "Meta" : "Control", Alt: "Alt", Shift: "Shift" };
   return key.split("-").map((part) => names[part] ?? part.toUpperCase()).join("+");
 }

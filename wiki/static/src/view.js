@@ -35,15 +35,20 @@ function editingExtensions(canEdit) {
 }
 
 function accessibility(labelledBy, describedBy) {
-  const attributes = { spellcheck: "true", autocapitalize: "sentences" };
+  // tabindex: axe-core counts a contenteditable as focusable only with one, and without it
+  // calls a long document's scroller unreachable by keyboard.
+  const attributes = { spellcheck: "true", autocapitalize: "sentences", tabindex: "0" };
   if (labelledBy) attributes["aria-labelledby"] = labelledBy;
   if (describedBy) attributes["aria-describedby"] = describedBy;
   return EditorView.contentAttributes.of(attributes);
 }
 
-/** Build the editor in `parent`. Undo and redo reach only this person's own edits. */
+/**
+ * Build the editor in `parent`. Undo and redo reach only this person's own edits; `extensions`
+ * (e.g. comment marks) come last and stay whether or not the person may edit.
+ */
 export function createView(options) {
-  const { parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy } = options;
+  const { parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy, extensions = [] } = options;
   const state = EditorState.create({
     doc: ytext.toString(),
     extensions: [
@@ -56,6 +61,7 @@ export function createView(options) {
       accessibility(labelledBy, describedBy),
       yCollab(ytext, null, { undoManager }),
       remoteCursors(ytext, awareness),
+      ...extensions,
     ],
   });
   return new EditorView({ state, parent });

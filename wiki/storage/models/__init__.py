@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wiki.storage.models.audit import AuditEvent, BreakGlass
+from wiki.storage.models.discussion import Comment, CommentKind, CommentStatus, Reply
 from wiki.storage.models.documents import Document, DocumentKind, Level, Share, Visibility
 from wiki.storage.models.history import (
     AttributionCheckpoint,
@@ -19,6 +20,9 @@ __all__ = [
     "BreakGlass",
     "Checkpoint",
     "ClientAssignment",
+    "Comment",
+    "CommentKind",
+    "CommentStatus",
     "Document",
     "DocumentKind",
     "Level",
@@ -26,6 +30,7 @@ __all__ = [
     "OrgKind",
     "Organisation",
     "Person",
+    "Reply",
     "Revision",
     "Role",
     "Share",
