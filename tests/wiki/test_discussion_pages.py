@@ -97,6 +97,9 @@ def test_reply_suggest_accept_and_resolve_through_plain_forms(
     assert "within 10 days" in text_of(app, "plan")
     seen = words(page(gov, "/plan/discussion?status=all"))
     assert "Suggested by Chidi Cso, accepted by Gita Gov" in seen
+    history = words(page(gov, "/plan/history"))
+    assert "by Chidi Cso, Open Data Charity" in history  # the edit is the proposer's
+    assert "Suggested by Chidi Cso, Open Data Charity; accepted by Gita Gov." in history
     assert "Agreed." in seen
     # A plain comment is resolved and re-opened by its author.
     cso.submit(

@@ -27,6 +27,7 @@ from wiki.storage.models import (
     Document,
     Person,
     Reply,
+    Revision,
 )
 from wiki.storage.models.types import utcnow
 
@@ -236,3 +237,24 @@ def open_threads_by_block(doc: Document, blocks: Sequence[RenderedBlock]) -> dic
         if holding:  # the last block that starts at or before it
             counts[holding[-1].number] = counts.get(holding[-1].number, 0) + 1
     return counts
+
+
+def accepted_in(doc: Document, revisions: Sequence[Revision]) -> dict[int, list[str]]:
+    """For each revision holding an accepted suggestion: "suggested by …, accepted by …"."""
+    if not revisions:
+        return {}
+    query = db.select(Comment).where(
+        Comment.document_id == doc.id,
+        Comment.accepted_seq >= min(r.first_seq for r in revisions),
+        Comment.accepted_seq <= max(r.last_seq for r in revisions),
+    )
+    said: dict[int, list[str]] = {}
+    for comment in db.session.scalars(query):
+        for revision in revisions:
+            seq = comment.accepted_seq or 0
+            if revision.first_seq <= seq <= revision.last_seq and comment.decided_by:
+                said.setdefault(revision.number, []).append(
+                    f"Suggested by {comment.person.name}, {comment.organisation.name}; "
+                    f"accepted by {comment.decided_by.name}"
+                )
+    return said

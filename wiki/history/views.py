@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from wiki.access.gate import require_document, require_revision
 from wiki.access.policy import Action, signed_in
+from wiki.discussion.service import accepted_in
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, NameForm
@@ -42,6 +43,7 @@ def revisions(slug: str) -> str | Response:
         filter_args=filter_args,
         name_form=NameForm(),
         named=history.named_revisions(doc),
+        accepted=accepted_in(doc, rows),
         organisations=organisations,
         people=people,
     )
