@@ -58,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/history.py
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/anchors.py
 
 clean:
 	rm -rf $(VENV) node_modules wiki/static/dist
