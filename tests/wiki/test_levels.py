@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from click.testing import Result
 from flask import Flask
 
 from tests.wiki.conftest import Browser
@@ -157,26 +158,17 @@ def test_a_public_document_is_read_only_to_visitors(app: Flask, as_person: AsPer
     assert text_of(app, "open-plan") == TEXT
 
 
+def create_doc(app: Flask, slug: str, *shares: str) -> Result:
+    """``flask create-doc`` of a restricted Cabinet Office page shared per ``shares``."""
+    args = ["create-doc", slug, "--title", slug, "--kind", "page", "--org", "Cabinet Office"]
+    args += ["--visibility", "restricted"]
+    for share in shares:
+        args += ["--share", share]
+    return app.test_cli_runner().invoke(args=args, input="Text.\n")
+
+
 def test_the_cli_shares_with_a_level(app: Flask) -> None:
-    result = app.test_cli_runner().invoke(
-        args=[
-            "create-doc",
-            "cli-plan",
-            "--title",
-            "CLI plan",
-            "--kind",
-            "page",
-            "--org",
-            "Cabinet Office",
-            "--visibility",
-            "restricted",
-            "--share",
-            "Open Data Charity:comment",
-            "--share",
-            "Treasury:edit",
-        ],
-        input="Text.\n",
-    )
+    result = create_doc(app, "cli-plan", "Open Data Charity:comment", "Treasury:edit")
     assert result.exit_code == 0, result.output
     with app.app_context():
         doc = find_document("cli-plan")
@@ -186,22 +178,6 @@ def test_the_cli_shares_with_a_level(app: Flask) -> None:
             ("Treasury", Level.EDIT),
         }
         db.session.rollback()
-    bad = app.test_cli_runner().invoke(
-        args=[
-            "create-doc",
-            "cli-other",
-            "--title",
-            "Other",
-            "--kind",
-            "page",
-            "--org",
-            "Cabinet Office",
-            "--visibility",
-            "restricted",
-            "--share",
-            "Treasury:own",
-        ],
-        input="",
-    )
+    bad = create_doc(app, "cli-other", "Treasury:own")
     assert bad.exit_code != 0
     assert "“Treasury:own” is not ORG_NAME:view, :comment or :edit" in bad.output

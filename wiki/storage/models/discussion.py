@@ -9,12 +9,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, LargeBinary, Text
+from sqlalchemy import ForeignKey, Integer, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
-from wiki.storage.models.types import UTCDateTime, utcnow
+from wiki.storage.models.types import UTCDateTime, stored_enum, utcnow
 
 
 class CommentKind(enum.StrEnum):
@@ -33,10 +33,6 @@ class CommentStatus(enum.StrEnum):
         return self.value.capitalize()
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class Comment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "comments"
 
@@ -46,14 +42,14 @@ class Comment(db.Model):  # type: ignore[name-defined]
     )
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
-    kind: Mapped[CommentKind] = mapped_column(_enum(CommentKind, "comment_kind"))
+    kind: Mapped[CommentKind] = mapped_column(stored_enum(CommentKind, "comment_kind"))
     body: Mapped[str] = mapped_column(Text, default="")
     replacement: Mapped[str | None] = mapped_column(Text)
     quote_then: Mapped[str] = mapped_column(Text)  # the anchored text when it was made
     anchor_start: Mapped[bytes] = mapped_column(LargeBinary)
     anchor_end: Mapped[bytes] = mapped_column(LargeBinary)
     status: Mapped[CommentStatus] = mapped_column(
-        _enum(CommentStatus, "comment_status"), default=CommentStatus.OPEN
+        stored_enum(CommentStatus, "comment_status"), default=CommentStatus.OPEN
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
-from wiki.storage.models.types import UTCDateTime, utcnow
+from wiki.storage.models.types import UTCDateTime, stored_enum, utcnow
 
 
 class DocumentKind(enum.StrEnum):
@@ -65,24 +65,20 @@ class Level(enum.StrEnum):
         ]
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
-
-
 class Document(db.Model):  # type: ignore[name-defined]
     __tablename__ = "documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    kind: Mapped[DocumentKind] = mapped_column(stored_enum(DocumentKind, "document_kind"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     # What the owner chose; ``visibility`` is what holds now, once an embargo has ended.
     declared_visibility: Mapped[Visibility] = mapped_column(
-        "visibility", _enum(Visibility, "visibility")
+        "visibility", stored_enum(Visibility, "visibility")
     )
     embargo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    embargo_then: Mapped[Visibility | None] = mapped_column(_enum(Visibility, "embargo_then"))
+    embargo_then: Mapped[Visibility | None] = mapped_column(stored_enum(Visibility, "embargo_then"))
     # Off: members who may see it view and comment, and only grants of edit add editors.
     members_edit: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -128,7 +124,7 @@ class Share(db.Model):  # type: ignore[name-defined]
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    level: Mapped[Level] = mapped_column(_enum(Level, "share_level"), default=Level.VIEW)
+    level: Mapped[Level] = mapped_column(stored_enum(Level, "share_level"), default=Level.VIEW)
 
     document: Mapped[Document] = relationship(back_populates="shares")
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
 
 
@@ -32,3 +33,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         stored: datetime = value
         return stored if stored.tzinfo else stored.replace(tzinfo=UTC)
+
+
+def stored_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A column of ``cls``'s values, stored as strings (no database enum type to migrate)."""
+    return Enum(cls, name=name, native_enum=False, values_callable=lambda e: [m.value for m in e])
