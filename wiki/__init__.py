@@ -10,7 +10,7 @@ from flask import Flask
 
 from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
-from wiki.live import init_live, keep_packets_whole, stored_listener
+from wiki.live import handle_in_order, init_live, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
 from wiki.storage.database import configure_durability
 
@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
         **on_queue,
     )
     keep_packets_whole(socketio.server)
+    handle_in_order(socketio.server)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -28,5 +28,7 @@ limiter = Limiter(key_func=get_remote_address)
 socketio = SocketIO()
 
 # Engine.IO refuses a long-polling POST of more than 16 packets, and each binary event is
-# two: a fast typist behind a proxy that blocks WebSockets would otherwise lose frames.
-Payload.max_decode_packets = 128
+# two: a client behind a proxy that blocks WebSockets sends everything it queued in one
+# POST, so a burst of frames would lose the connection. A POST is already held to
+# max_http_buffer_size bytes (a packet is at least a few), which bounds the work instead.
+Payload.max_decode_packets = 8192

@@ -1,0 +1,68 @@
+"""One socket's frames are handled in the order they arrived, whatever the transport.
+
+A client that follows the contract may send its updates without waiting for each
+acknowledgement; each builds on the one before, so the server must take them in order.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from crdt import protocol
+from tests.databases import fresh_database
+from tests.harness.client import CollabClient, replica, signed_in_session
+from tests.protocol.instances import Instance, Site
+
+UPDATES = 1000
+EDITOR = "maria@civilsociety.example.org"  # owns the meeting notes
+SLUG = "meeting-notes-14-may"
+# No rate limit in the way: this is about order, not allowance.
+FAST_SETTINGS = {"WIKI_MAX_UPDATES_PER_S": "100000", "WIKI_MAX_UPDATE_BURST": "100000"}
+
+
+@pytest.fixture(scope="module")
+def fast_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    base = tmp_path_factory.mktemp("fast-site")
+    with fresh_database(base, "jointly") as url:
+        instance = Instance(base, url, settings=FAST_SETTINGS)
+        try:
+            yield Site(instance, [instance.server()])
+        finally:
+            instance.close()
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_a_thousand_updates_sent_without_waiting_are_all_stored_in_order(
+    fast_site: Site, transport: str
+) -> None:
+    url = fast_site.server.url
+    http = signed_in_session(url, EDITOR, fast_site.instance.accounts[EDITOR])
+    client = CollabClient(url, http, transport)
+    try:
+        joined = client.call("join", {"doc": SLUG})
+        doc = replica(joined["client_id"])
+        client.sync(SLUG, doc)
+        start = len(doc.text())
+        updates = [doc.edit([(start + i, 0, chr(0x61 + i % 26))]) for i in range(UPDATES)]
+        acks: queue.Queue[Any] = queue.Queue()
+        for update in updates:  # each builds on the one before; none waits for its ack
+            frame = {"doc": SLUG, "msg": protocol.encode_sync_update(update)}
+            client.emit("frame", frame, callback=acks.put)
+        deadline = time.monotonic() + 120
+        answers = []
+        try:
+            for _ in updates:
+                answers.append(acks.get(timeout=max(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            raise AssertionError(f"{len(answers)} acks in time, {answers[-1:]}") from None
+    finally:
+        client.close()
+    refused = [answer for answer in answers if answer != {"ok": True}]
+    assert refused == [], f"{len(refused)} of {UPDATES} refused, first: {refused[:1]}"
+    stored = http.get(f"{url}/{SLUG}/raw", timeout=10).text
+    assert stored == doc.text()
