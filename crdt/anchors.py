@@ -20,6 +20,7 @@ asked about it: pycrdt panics on one it cannot find.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -47,7 +48,10 @@ class Anchor:
 
 
 class AnchorReader:
-    """One state of a document, to make anchors in it and find where anchors stand now."""
+    """One state of a document, to make anchors in it and find where anchors stand now.
+
+    Safe to share between threads: one pycrdt transaction at a time, under a lock.
+    """
 
     def __init__(self, state: bytes, text: str) -> None:
         """``state``: the whole document as one update; ``text``: its text."""
@@ -61,15 +65,17 @@ class AnchorReader:
         if len(wide) != 2 * len(self._text):
             raise ValueError("the text is not the text of this state")
         self._wide = wide if len(wide) != 2 * len(text) else None  # astral characters
+        self._lock = threading.Lock()
 
     def anchor(self, start: int, end: int) -> Anchor:
         """The anchor of ``text[start:end]`` (code points); an empty range is a point."""
         if not 0 <= start <= end <= len(self.text):
             raise ValueError(f"range {start}..{end} is outside a text of {len(self.text)}")
         assoc = self._pycrdt.Assoc
-        first = self._text.sticky_index(self._units(start), assoc.AFTER)
-        last = self._text.sticky_index(self._units(end), assoc.BEFORE)
-        return Anchor(first.encode(), last.encode())
+        with self._lock:
+            first = self._text.sticky_index(self._units(start), assoc.AFTER)
+            last = self._text.sticky_index(self._units(end), assoc.BEFORE)
+            return Anchor(first.encode(), last.encode())
 
     def resolve(self, anchor: Anchor) -> tuple[int, int]:
         """Where the range stands now, in code points; (i, i) when its text is gone."""
@@ -84,14 +90,15 @@ class AnchorReader:
     def _index(self, data: bytes) -> int:
         if not isinstance(data, bytes) or not well_formed(data):
             raise InvalidAnchor("an anchor must be an encoded Yjs relative position")
-        try:
-            sticky = self._pycrdt.StickyIndex.decode(data, self._text)
-            where = sticky.to_json()
-        except Exception as error:
-            raise InvalidAnchor("the anchor does not decode as a Yjs relative position") from error
-        if not self._names_a_place(where):
-            raise InvalidAnchor("the anchor names no place in this document")
-        return self._chars(sticky.get_index())
+        with self._lock:
+            try:
+                sticky = self._pycrdt.StickyIndex.decode(data, self._text)
+                where = sticky.to_json()
+            except Exception as error:
+                raise InvalidAnchor("the anchor does not decode as a relative position") from error
+            if not self._names_a_place(where):
+                raise InvalidAnchor("the anchor names no place in this document")
+            return self._chars(sticky.get_index())
 
     def _names_a_place(self, where: Any) -> bool:
         """An item this state holds, or the text itself: nothing pycrdt would panic on."""

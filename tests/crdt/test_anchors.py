@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -149,3 +150,26 @@ def test_an_anchor_survives_200_random_concurrent_edits_before_and_inside_it(
     start, end = found.resolve(anchor)
     assert found.text[start:end] == "".join(c for c in one.text() if c in inside)
     assert all(c not in inside for c in found.text[:start] + found.text[end:])
+
+
+def test_one_reader_serves_many_threads_at_once(engine: Engine) -> None:
+    # Pages of one document at one log position share a reader.
+    doc = engine.new_doc(client_id=7)
+    doc.edit([(0, 0, TEXT)])
+    shared = reader(doc)
+    start = TEXT.index(QUOTE)
+    anchor = shared.anchor(start, start + len(QUOTE))
+    quotes: list[str] = []
+
+    def read() -> None:
+        try:
+            quotes.extend(shared.quote(anchor) for _ in range(500))
+        except Exception as error:
+            quotes.append(repr(error))
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert quotes == [QUOTE] * 2000
