@@ -158,6 +158,13 @@ def publishing(bus: Bus | None, local: Listener) -> Listener:
     return listener
 
 
+def tell_others(kind: str, **payload: Any) -> None:
+    """Have every other process carry out an event (this one has done its part already)."""
+    bus: Bus | None = current_app.extensions.get(BUS_KEY)
+    if bus is not None:
+        bus.publish_event(kind, payload)
+
+
 def announce(kind: str, **payload: Any) -> None:
     """Carry out an event here, and in every other process when there are others."""
     _handlers[kind](payload)

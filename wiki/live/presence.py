@@ -3,6 +3,11 @@
 A state is parsed strictly (JSON as browsers write it: no NaN or Infinity), limited in size
 and rate per socket, and re-serialised with the server's identity for the person, so that
 nothing a client sends can break another client's parser or speak for someone else.
+
+With several processes, each passes the presence of its own sockets to the others over the
+cluster bus; they relay it to theirs and keep it, so that someone who joins on another
+process sees at once who is here. A kept entry not renewed within REMOTE_PRESENCE_S (Yjs
+clients renew theirs every 15 s) is dropped, as a client times out a silent peer.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import math
 from typing import Any
 
 from crdt import ProtocolError, protocol
+from wiki.live.cluster import handles, tell_others
 from wiki.live.contract import Code, ok, refuse
 from wiki.live.sender import to_document, to_socket
 from wiki.live.state import Participant, live_state
@@ -21,6 +27,8 @@ MAX_AWARENESS_PER_S = 20  # per socket; the editor sends at most ten a second
 MAX_AWARENESS_BURST = 40
 TOO_BIG = f"A presence state may be at most {MAX_AWARENESS_BYTES} bytes."
 TOO_OFTEN = "Presence updates too often; the editor sends the newest again shortly."
+REMOTE_PRESENCE_S = 45.0
+EVENT_PRESENCE = "presence"  # a cluster event, not a socket event
 
 
 def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
@@ -44,7 +52,22 @@ def relay_awareness(participant: Participant, payload: bytes) -> dict[str, Any]:
     participant.presence = rewritten if state is not None else None
     update = protocol.encode_awareness_update([rewritten])
     to_document(participant.doc_id, protocol.encode_awareness(update), participant.sid)
+    tell_others_of(participant.doc_id, [rewritten])
     return ok()
+
+
+def tell_others_of(doc_id: int, entries: list[protocol.AwarenessEntry]) -> None:
+    """Pass presence of this process's sockets to the other processes' sockets."""
+    rows = [[entry.client_id, entry.clock, entry.state_json] for entry in entries]
+    tell_others(EVENT_PRESENCE, doc=doc_id, entries=rows)
+
+
+@handles(EVENT_PRESENCE)
+def _presence_from_elsewhere(payload: dict[str, Any]) -> None:
+    entries = [protocol.AwarenessEntry(*row) for row in payload["entries"]]
+    live_state().remember_remote(payload["doc"], entries)
+    update = protocol.encode_awareness_update(entries)
+    to_document(payload["doc"], protocol.encode_awareness(update))
 
 
 def parse_state(text: str) -> dict[str, Any] | None:
@@ -71,11 +94,13 @@ def _finite(text: str) -> float:
 
 def send_presence(asking: Participant) -> None:
     """Send the asking socket everyone else's current presence in the document."""
+    state = live_state()
     entries = [
         other.presence
-        for other in live_state().members(asking.doc_id)
+        for other in state.members(asking.doc_id)
         if other.sid != asking.sid and other.presence is not None
     ]
+    entries += state.remote_presence(asking.doc_id, REMOTE_PRESENCE_S)
     if entries:
         update = protocol.encode_awareness_update(entries)
         to_socket(asking.sid, asking.slug, protocol.encode_awareness(update))
@@ -91,3 +116,4 @@ def announce_gone(participant: Participant) -> None:
     ]
     msg = protocol.encode_awareness(protocol.encode_awareness_update(entries))
     to_document(participant.doc_id, msg, participant.sid)
+    tell_others_of(participant.doc_id, entries)

@@ -8,6 +8,7 @@ only while it is registered in that document with a grant that still holds. Stat
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -69,6 +70,8 @@ class LiveState:
         self._joined: dict[str, dict[str, Participant]] = {}
         self._sockets: dict[str, set[str]] = {}  # by login session
         self._epoch = 0
+        # Presence of people on other processes, by document and client id: (entry, seen at).
+        self.remote: dict[int, dict[int, tuple[AwarenessEntry, float]]] = {}
 
     @property
     def epoch(self) -> int:
@@ -87,6 +90,26 @@ class LiveState:
     def holds(self, grant: Grant) -> bool:
         """Whether nothing that could change the policy's answer happened since ``grant``."""
         return grant.epoch == self._epoch and (grant.until is None or utcnow() < grant.until)
+
+    def remember_remote(self, doc_id: int, entries: list[AwarenessEntry]) -> None:
+        """Keep presence relayed by another process; a null state forgets its client."""
+        now = time.monotonic()
+        with self._lock:
+            known = self.remote.setdefault(doc_id, {})
+            for entry in entries:
+                if entry.state_json == "null":
+                    known.pop(entry.client_id, None)
+                else:
+                    known[entry.client_id] = (entry, now)
+
+    def remote_presence(self, doc_id: int, max_age_s: float) -> list[AwarenessEntry]:
+        """Presence from other processes seen within ``max_age_s``; older entries are dropped."""
+        oldest = time.monotonic() - max_age_s
+        with self._lock:
+            known = self.remote.get(doc_id, {})
+            for client_id in [cid for cid, (_e, seen) in known.items() if seen < oldest]:
+                del known[client_id]
+            return [entry for entry, _seen in known.values()]
 
     def track(self, login_session: str, sid: str) -> None:
         with self._lock:
