@@ -1,7 +1,8 @@
 """The protocol tests talk to the same live server as the browser tests, or to sites of their own.
 
 ``open_site``: one process whose joins are all but unlimited, for races that open a document
-hundreds of times. ``limits_site``: two processes sharing Redis, with a small document size,
+hundreds of times. ``fast_site``: one process with no update limit in the way, for bursts of
+frames. ``limits_site``: two processes sharing Redis, with a small document size,
 update burst and join burst, for the limits that must hold across processes.
 """
 
@@ -16,6 +17,7 @@ from tests.browser.conftest import live_server, public_doc
 from tests.databases import fresh_database
 from tests.harness.client import CollabClient
 from tests.protocol.instances import (
+    FAST_SETTINGS,
     LIMITS_SETTINGS,
     OPEN_SETTINGS,
     Instance,
@@ -25,18 +27,30 @@ from tests.protocol.instances import (
     wait_for_bus,
 )
 
-__all__ = ["limits_site", "live_server", "open_site", "public_doc", "sockets"]
+__all__ = ["fast_site", "limits_site", "live_server", "open_site", "public_doc", "sockets"]
 
 
-@pytest.fixture(scope="session")
-def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("open-site")
+def one_process_site(
+    tmp_path_factory: pytest.TempPathFactory, name: str, settings: dict[str, str]
+) -> Iterator[Site]:
+    """A demo instance of its own, served by one process with ``settings``."""
+    base = tmp_path_factory.mktemp(name)
     with fresh_database(base, "jointly") as url:
-        instance = Instance(base, url, settings=OPEN_SETTINGS)
+        instance = Instance(base, url, settings=settings)
         try:
             yield Site(instance, [instance.server()])
         finally:
             instance.close()
+
+
+@pytest.fixture(scope="session")
+def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from one_process_site(tmp_path_factory, "open-site", OPEN_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def fast_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from one_process_site(tmp_path_factory, "fast-site", FAST_SETTINGS)
 
 
 @pytest.fixture(scope="session")

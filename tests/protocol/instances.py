@@ -48,6 +48,8 @@ OPEN_SETTINGS = {
     "WIKI_MAX_UPDATES_PER_S": "20",
     "WIKI_MAX_UPDATE_BURST": "40",
 }
+# No update limit in the way: for bursts of frames, where order is the question.
+FAST_SETTINGS = {"WIKI_MAX_UPDATES_PER_S": "100000", "WIKI_MAX_UPDATE_BURST": "100000"}
 # Two processes sharing Redis: limits small enough to reach in a test, shared by both.
 LIMITS_SETTINGS = {
     "WIKI_MAX_DOCUMENT_CHARS": "3000",

@@ -8,32 +8,17 @@ from __future__ import annotations
 
 import queue
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from crdt import protocol
-from tests.databases import fresh_database
 from tests.harness.client import CollabClient, replica, signed_in_session
-from tests.protocol.instances import Instance, Site
+from tests.protocol.instances import Site
 
 UPDATES = 1000
 EDITOR = "maria@civilsociety.example.org"  # owns the meeting notes
 SLUG = "meeting-notes-14-may"
-# No rate limit in the way: this is about order, not allowance.
-FAST_SETTINGS = {"WIKI_MAX_UPDATES_PER_S": "100000", "WIKI_MAX_UPDATE_BURST": "100000"}
-
-
-@pytest.fixture(scope="module")
-def fast_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    base = tmp_path_factory.mktemp("fast-site")
-    with fresh_database(base, "jointly") as url:
-        instance = Instance(base, url, settings=FAST_SETTINGS)
-        try:
-            yield Site(instance, [instance.server()])
-        finally:
-            instance.close()
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])
