@@ -17,6 +17,9 @@ from wiki.storage.database import configure_durability
 MIGRATIONS_DIR = Path(__file__).parent / "storage" / "migrations"
 
 
+FRAME_LIMIT_FACTOR = 4  # the transport reads frames up to this many times an update's limit
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build a Jointly application; ``test_config`` overrides every other setting."""
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("WIKI_INSTANCE_PATH")
@@ -56,7 +59,10 @@ def register_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=queue,
-        max_http_buffer_size=app.config["MAX_UPDATE_BYTES"] + 4096,
+        # Well above the update limit: a frame over it is read and refused as too_large,
+        # where one over the transport's limit would drop the connection (and the client
+        # would send it again on reconnecting).
+        max_http_buffer_size=FRAME_LIMIT_FACTOR * app.config["MAX_UPDATE_BYTES"],
         **on_queue,
     )
     keep_packets_whole(socketio.server)

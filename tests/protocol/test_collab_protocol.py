@@ -139,6 +139,24 @@ def test_update_under_a_foreign_client_id_is_refused(live_server, clients) -> No
     assert raw(live_server, EDITOR, "extractive-payments") == before
 
 
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_a_two_megabyte_frame_is_refused_and_the_connection_stays(  # type: ignore[no-untyped-def]
+    live_server, clients, transport
+) -> None:
+    # A big paste: twice the update limit. Refused with a reason, never a dropped socket
+    # (on which the client would send it again, and again, on every reconnect).
+    client = connect(live_server, clients, EDITOR, transport)
+    ack = client.call("join", {"doc": "civil-society-asks"})
+    before = raw(live_server, EDITOR, "civil-society-asks")
+    doc = replica(ack["client_id"])
+    paste = doc.edit([(0, 0, "x" * (2 * 1024 * 1024))])
+    refused = client.send("civil-society-asks", protocol.encode_sync_update(paste))
+    assert refused["code"] == "too_large" and refused["retry"] is False
+    assert client.sio.connected
+    assert client.call("leave", {"doc": "civil-society-asks"})["ok"]
+    assert raw(live_server, EDITOR, "civil-society-asks") == before
+
+
 def test_oversized_and_malformed_frames_are_refused_with_a_reason(live_server, clients) -> None:  # type: ignore[no-untyped-def]
     client = connect(live_server, clients, EDITOR)
     ack = client.call("join", {"doc": "civil-society-asks"})

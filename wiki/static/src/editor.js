@@ -8,6 +8,7 @@ import { CollabProvider } from "./provider.js";
 import { Comments, commentShortcutHelp } from "./comments.js";
 import { mountPresence } from "./presence.js";
 import { mountPreview } from "./preview.js";
+import { sizeGuard } from "./sizeguard.js";
 import { createStatus, saveText } from "./status.js";
 import { mountToolbar, shortcutHelp } from "./toolbar.js";
 
@@ -33,6 +34,10 @@ function findParts() {
     label: form.querySelector(`label[for="${textarea.id}"]`),
     submit: form.querySelector("[type=submit]"),
     csrfToken: form.querySelector("input[name=csrf_token]")?.value ?? "",
+    limits: {
+      maxChangeBytes: Number(form.dataset.maxChangeBytes) || Infinity,
+      maxChars: Number(form.dataset.maxChars) || Infinity,
+    },
     note: byId("live-editor-note"),
     body: byId("live-editor-body"),
   };
@@ -74,7 +79,7 @@ function activate(parts, ctx) {
     canEdit: provider.canEdit,
     labelledBy: labelId(parts.label),
     describedBy: [parts.textarea.getAttribute("aria-describedby"), "live-editor-hint"].filter(Boolean).join(" "),
-    extensions: comments.extensions,
+    extensions: [...comments.extensions, sizeGuard(parts.limits, (problem) => status.alert(problem))],
   });
   ctx.view = view;
   ctx.comments = comments;
