@@ -10,7 +10,7 @@ from flask import Flask
 
 from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
-from wiki.live import handle_in_order, init_live, keep_packets_whole, stored_listener
+from wiki.live import init_live, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
 from wiki.storage.database import configure_durability
 
@@ -63,10 +63,16 @@ def register_extensions(app: Flask) -> None:
         # where one over the transport's limit would drop the connection (and the client
         # would send it again on reconnecting).
         max_http_buffer_size=FRAME_LIMIT_FACTOR * app.config["MAX_UPDATE_BYTES"],
+        async_handlers=False,
         **on_queue,
     )
+    # Each socket's messages are handled one after another, on the task that reads them: a
+    # client may send an update before the one it builds on is acknowledged, and a binary
+    # event's attachment must follow its header. Left to python-engineio, every message
+    # would run on a task of its own, in either order. Different sockets still run at once;
+    # a handler waits for its room at most WAIT_S, well inside the ping timeout.
+    socketio.server.eio.async_handlers = False
     keep_packets_whole(socketio.server)
-    handle_in_order(socketio.server)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -19,7 +19,6 @@ from wiki.live.contract import (
     NAMESPACE,
     Code,
 )
-from wiki.live.ordering import handle_in_order
 from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener
 from wiki.live.state import init_live
 
@@ -35,7 +34,6 @@ __all__ = [
     "broadcast_stored",
     "disconnect_sessions",
     "enforce_access",
-    "handle_in_order",
     "init_live",
     "keep_packets_whole",
     "stored_listener",
