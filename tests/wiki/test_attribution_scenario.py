@@ -9,17 +9,17 @@ out here from the characters each of them typed, as exact fractions.
 from __future__ import annotations
 
 import re
+from dataclasses import astuple
 from fractions import Fraction
 
 from flask import Flask
-from sqlalchemy import select
 
 from tests.wiki.conftest import Browser
+from tests.wiki.history_helpers import organisation, person, revision_rows
 from wiki.documents import content
 from wiki.documents.service import find_document
-from wiki.extensions import db
 from wiki.history import service as history
-from wiki.storage.models import Document, Organisation, Person, Revision
+from wiki.storage.models import Document
 
 WAIT_S = 30.0
 SLUG = "open-data-plan"
@@ -36,14 +36,6 @@ def shares(**counts: int) -> dict[str, float]:
         kind: float(Fraction(counts.get(kind, 0), total))
         for kind in ("government", "civil_society", "other")
     }
-
-
-def person(email: str) -> Person:
-    return db.session.scalars(select(Person).where(Person.email == email)).one()
-
-
-def organisation(name: str) -> Organisation:
-    return db.session.scalars(select(Organisation).where(Organisation.name == name)).one()
 
 
 def the_document() -> Document:
@@ -143,22 +135,8 @@ def test_scripted_co_editing_credits_every_paragraph_exactly(
         gita, chidi = person("gov@example.org"), person("cso@example.org")
         cabinet, charity = organisation("Cabinet Office"), organisation("Open Data Charity")
 
-        history.current(doc)  # attribution caught up with all six updates
-        rows = [
-            (
-                r.number,
-                r.person_id,
-                r.organisation_id,
-                r.organisation_kind,
-                r.first_seq,
-                r.last_seq,
-                r.inserted,
-                r.deleted,
-            )
-            for r in db.session.scalars(
-                select(Revision).where(Revision.document_id == doc.id).order_by(Revision.number)
-            )
-        ]
+        # Every field but the name, once attribution caught up with all six updates.
+        rows = [astuple(row)[:-1] for row in revision_rows(app, SLUG)]
         g = (gita.id, cabinet.id, "government")
         c = (chidi.id, charity.id, "civil_society")
         assert rows == [
