@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -9,9 +10,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
+from crdt import protocol
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import make_document, page, text_only, write
-from wiki.extensions import db
+from wiki.extensions import db, socketio
+from wiki.live import NAMESPACE
 from wiki.storage.models import AuditEvent, BreakGlass, Person
 from wiki.storage.models.types import utcnow
 
@@ -131,3 +134,27 @@ def test_the_coordinator_runs_people_but_not_the_admins_accounts(
         toggle = f"/-/admin/people/{ada.id}/active"
     assert coordinator.submit("/-/admin/people", {}, action=toggle).status_code == 404
     assert admin.get("/-/admin/people").status_code == 200  # still enabled
+
+
+def test_a_live_socket_opened_in_an_emergency_read_ends_with_it(
+    app: Flask, as_person: AsPerson
+) -> None:
+    hidden_drafts(app)
+    coordinator = as_person(COORDINATOR)
+    coordinator.submit(READ, {"address": "strategy", "reason": REASON})
+    with app.app_context():  # a read that ends in two seconds, as if most of its hour had gone
+        db.session.execute(update(BreakGlass).values(until=utcnow() + timedelta(seconds=2)))
+        db.session.commit()
+    client = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=coordinator.client)
+    step1 = {"doc": "strategy", "msg": protocol.encode_sync_step1(b"\x00")}
+    try:
+        joined = client.emit("join", {"doc": "strategy"}, namespace=NAMESPACE, callback=True)
+        assert joined["ok"] is True and joined["can_edit"] is False
+        assert client.emit("frame", step1, namespace=NAMESPACE, callback=True)["ok"] is True
+        time.sleep(2.5)
+        # No change was announced: the socket's answer ends at the read's end by itself.
+        after = client.emit("frame", step1, namespace=NAMESPACE, callback=True)
+        assert after["ok"] is False and after["code"] == "not_found"
+    finally:
+        if client.is_connected(NAMESPACE):
+            client.disconnect(namespace=NAMESPACE)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wiki.extensions import db
 from wiki.storage.models import BreakGlass, Document, Level, Person, Role, Share, Visibility
@@ -89,18 +90,33 @@ def visible(person: Any, docs: Iterable[Document]) -> list[Document]:
 
 
 def reading_in_emergency(who: Person, doc: Document) -> bool:
-    """Whether an admin or coordinator holds a break-glass read of ``doc`` that has not ended.
+    """Whether an admin or coordinator holds a break-glass read of ``doc`` that has not ended."""
+    return emergency_read_until(who, doc) is not None
+
+
+def emergency_read_until(who: Person, doc: Document) -> datetime | None:
+    """When ``who``'s running break-glass read of ``doc`` ends, or None if none runs.
 
     Asked the same way of a document that does not exist (id 0), so that it costs the same.
     """
     if not who.runs_instance:
-        return False
-    query = select(BreakGlass.id).where(
+        return None
+    query = select(func.max(BreakGlass.until)).where(
         BreakGlass.document_id == (doc.id or 0),
         BreakGlass.person_id == who.id,
         BreakGlass.until > utcnow(),
     )
-    return db.session.scalar(query.limit(1)) is not None
+    until: datetime | None = db.session.scalar(query)
+    return until
+
+
+def view_ends(person: Any, doc: Document) -> datetime | None:
+    """When ``person``'s view of ``doc`` ends by itself: an emergency read's end, if only
+    that lets them see it; None when it does not end on its own."""
+    who = signed_in(person)
+    if who is None or _granted(who, doc) is not None:
+        return None
+    return emergency_read_until(who, doc)
 
 
 def _granted(who: Person, doc: Document) -> Level | None:

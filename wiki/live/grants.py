@@ -5,7 +5,7 @@ Sockets ask here and nowhere else; this module asks ``wiki.policy``, the one pol
 
 from __future__ import annotations
 
-from wiki.access.policy import Action, can, signed_in
+from wiki.access.policy import Action, can, signed_in, view_ends
 from wiki.documents.content import sender_for
 from wiki.extensions import db
 from wiki.live.state import Grant, LiveState, Participant
@@ -25,7 +25,9 @@ def grant_for(person: Person | None, doc: Document, epoch: int) -> Grant:
     if person is not None and can(person, Action.EDIT, doc):
         sender = sender_for(person, person.organisation)
     pending = doc.embargo_then is not None and not doc.embargo_lifted()
-    until = doc.embargo_until if pending else None
+    # The answer lasts until access changes by itself: an embargo or an emergency read ends.
+    ends = [doc.embargo_until if pending else None, view_ends(person, doc)]
+    until = min((end for end in ends if end is not None), default=None)
     commenting = person is not None and can(person, Action.COMMENT, doc)
     return Grant(epoch, sender, identity(person), until, can_comment=commenting)
 
