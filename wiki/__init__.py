@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from wiki.history import views as history_views
     from wiki.numbers import NumberConverter
     from wiki.people import admin_views, auth_views
+    from wiki.plans import api as plans_api
     from wiki.search import views as search_views
 
     # Before any route is added: every <int:…> then stops at what the database can hold.
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         admin_views,
         api,
         discussion_api,
+        plans_api,
         search_views,
         sharing_views,
         audit_views,

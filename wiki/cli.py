@@ -15,7 +15,8 @@ from wiki.documents.service import Grant, create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.people.directory import create_organisation, create_person, find_organisation
-from wiki.storage.models import DocumentKind, Level, Role, Visibility
+from wiki.plans import service as plans
+from wiki.storage.models import DocumentKind, Level, Organisation, Phase, Plan, Role, Visibility
 
 
 class OneLineCommand(click.Command):
@@ -71,31 +72,99 @@ def create_user(email: str, name: str, org_name: str, role: str) -> None:
 
 @click.command("create-doc", cls=OneLineCommand)
 @click.argument("slug")
-@click.option("--title", required=True)
+@click.option("--title", help="Default: the address in words.")
 @click.option("--kind", required=True, metavar="|".join(k.value for k in DocumentKind))
-@click.option("--org", "org_name", required=True)
-@click.option("--visibility", required=True, metavar="|".join(v.value for v in Visibility))
+@click.option("--org", "org_name", required=True, help="The owner; of a commitment, its lead.")
+@click.option(
+    "--visibility",
+    default="network",
+    show_default=True,
+    metavar="|".join(v.value for v in Visibility),
+)
 @click.option("--share", "shares", multiple=True, metavar="ORG_NAME:view|comment|edit")
+@click.option("--plan", "plan_slug", help="The plan the document belongs to.")
+@click.option(
+    "--partner", "partners", multiple=True, metavar="ORG_NAME", help="A commitment's partner."
+)
 def create_doc(
-    slug: str, title: str, kind: str, org_name: str, visibility: str, shares: tuple[str, ...]
+    slug: str,
+    title: str | None,
+    kind: str,
+    org_name: str,
+    visibility: str,
+    shares: tuple[str, ...],
+    plan_slug: str | None,
+    partners: tuple[str, ...],
 ) -> None:
     """Add a document; its Markdown is read from standard input."""
-    owner = find_organisation(org_name)
-    if owner is None:
-        raise click.ClickException(f"org: there is no organisation called “{org_name}”")
+    owner = existing_organisation("org", org_name)
+    plan = existing_plan(plan_slug) if plan_slug else None
     text = sys.stdin.read()
     limit = current_app.config["MAX_DOCUMENT_CHARS"]
     if len(text) > limit:
         raise click.ClickException(f"text: {len(text):,} characters; the limit is {limit:,}")
+    title = title or slug.replace("-", " ").capitalize()
     try:
         grants = [parse_share(share) for share in shares]
         doc = create_document(slug, title, kind, owner, visibility, grants, max_chars=limit)
+        if plan is not None:
+            partnering = [existing_organisation("partner", name) for name in partners]
+            plans.join_plan(doc, plan, None, partnering)
     except InvalidInput as error:
         raise fail_on_invalid(error) from error
     db.session.commit()
     if text:
         content.edit_text(doc, None, owner, 0, text)
-    click.echo(f"Created document {doc.slug} ({doc.kind.value}, {doc.visibility.value}).")
+    late = " late, awaiting both leads' consent;" if doc.awaiting_consent else ""
+    click.echo(f"Created document {doc.slug} ({doc.kind.value},{late} {doc.visibility.value}).")
+
+
+@click.command("create-plan", cls=OneLineCommand)
+@click.argument("slug")
+@click.option("--title", required=True)
+@click.option("--government-lead", "government", required=True, metavar="ORG_NAME")
+@click.option("--civil-society-lead", "civil_society", required=True, metavar="ORG_NAME")
+def create_plan(slug: str, title: str, government: str, civil_society: str) -> None:
+    """Add a plan, in drafting, with its two leads."""
+    try:
+        plan = plans.create_plan(
+            slug,
+            title,
+            existing_organisation("government_lead", government),
+            existing_organisation("civil_society_lead", civil_society),
+        )
+    except InvalidInput as error:
+        raise fail_on_invalid(error) from error
+    db.session.commit()
+    click.echo(f"Created plan {plan.slug} ({plan.phase.value}).")
+
+
+@click.command("plan-phase", cls=OneLineCommand)
+@click.argument("plan_slug", metavar="PLAN")
+@click.argument("phase", metavar="|".join(p.value for p in Phase))
+def plan_phase(plan_slug: str, phase: str) -> None:
+    """Move a plan to a phase."""
+    plan = existing_plan(plan_slug)
+    try:
+        plans.set_phase(plan, phase)
+    except InvalidInput as error:
+        raise fail_on_invalid(error) from error
+    db.session.commit()
+    click.echo(f"Plan {plan.slug} is now in {plan.phase.value}.")
+
+
+def existing_organisation(field: str, name: str) -> Organisation:
+    org = find_organisation(name)
+    if org is None:
+        raise click.ClickException(f"{field}: there is no organisation called “{name}”")
+    return org
+
+
+def existing_plan(slug: str) -> Plan:
+    plan = plans.find_plan(slug)
+    if plan is None:
+        raise click.ClickException(f"plan: there is no plan “{slug}”")
+    return plan
 
 
 def parse_share(value: str) -> Grant:
@@ -147,7 +216,17 @@ def audit_verify() -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    for command in (init_db, create_org, create_user, create_doc, seed_demo, serve):
+    commands = (
+        init_db,
+        create_org,
+        create_user,
+        create_doc,
+        create_plan,
+        plan_phase,
+        seed_demo,
+        serve,
+    )
+    for command in commands:
         assert command.callback is not None
         command.callback = with_appcontext(command.callback)
         app.cli.add_command(command)

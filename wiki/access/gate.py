@@ -14,12 +14,13 @@ from flask import abort, request
 from flask_login import current_user
 
 from wiki.access import audit
-from wiki.access.policy import Action, can, level, runs_instance, signed_in
+from wiki.access.policy import Action, can, frozen, level, may_see_plan, runs_instance, signed_in
 from wiki.documents.service import find_document, stand_in
 from wiki.extensions import db
 from wiki.history import service as history
+from wiki.plans.service import find_plan
 from wiki.security import embedded_request
-from wiki.storage.models import Document, Level, Revision
+from wiki.storage.models import Document, Level, Plan, Revision
 
 SAID_OPENLY = frozenset({Action.EDIT, Action.COMMENT})
 
@@ -61,6 +62,12 @@ def refuse_openly(doc: Document, action: Action) -> None:
         return
     if signed_in(current_user) is None:
         abort(403, description="Sign in to change or comment on this document.")
+    if held is Level.EDIT and frozen(doc):
+        abort(
+            403,
+            description="Every signatory signed this text, so it is frozen. "
+            "Someone who may edit it can re-open it, with a reason, on the sign-off board.",
+        )
     may = "view and comment on" if held is Level.COMMENT else "view"
     wanted = "edit" if action is Action.EDIT else "comment on"
     abort(
@@ -68,6 +75,14 @@ def refuse_openly(doc: Document, action: Action) -> None:
         description=f"You can {may} this document, but not {wanted} it. "
         f"Ask {doc.owner.name}, which owns it, for more access.",
     )
+
+
+def require_plan(slug: str) -> Plan:
+    """The plan at ``slug`` if the current person may know of it; 404 otherwise."""
+    plan = find_plan(slug)
+    if plan is None or not may_see_plan(current_user, plan):
+        abort(404)
+    return plan
 
 
 def require_revision(doc: Document, number: int) -> Revision:

@@ -6,6 +6,10 @@ organisation edits; a grant gives its level; every other member who may see a ne
 public document comments, or edits when the owner opened it to every member. Reviewers
 never edit. Running the instance (admin) or the process (coordinator) reads nothing that
 is not theirs: an emergency read is a separate, audited, time-limited grant of view.
+
+Plans add three rules: a plan in consultation or later opens its network narrative and
+commitments to the public (``Document.visibility``); a late commitment is seen only by its
+owner and the plan's two leads until both consent; a signed-off text is frozen for all.
 """
 
 from __future__ import annotations
@@ -18,7 +22,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from wiki.extensions import db
-from wiki.storage.models import BreakGlass, Document, Level, Person, Role, Share, Visibility
+from wiki.storage.models import (
+    BreakGlass,
+    Document,
+    Level,
+    Person,
+    Plan,
+    Role,
+    Share,
+    Visibility,
+)
 from wiki.storage.models.types import utcnow
 
 
@@ -50,6 +63,8 @@ def can(person: Any, action: Action, doc: Document) -> bool:
     if action is Action.AUDIT:
         return who is not None and _may_audit(who, doc)
     held = level(who, doc)
+    if action is Action.EDIT and frozen(doc):
+        return False
     return held is not None and held.rank >= NEEDED[action].rank
 
 
@@ -57,7 +72,8 @@ def level(person: Any, doc: Document) -> Level | None:
     """What ``person`` may do in ``doc``: a level, or None when they may not see it at all."""
     who = signed_in(person)
     if who is None:
-        return Level.VIEW if doc.visibility is Visibility.PUBLIC else None
+        public = doc.visibility is Visibility.PUBLIC and not doc.awaiting_consent
+        return Level.VIEW if public else None
     held = _granted(who, doc)
     if held is None:
         return Level.VIEW if reading_in_emergency(who, doc) else None
@@ -119,10 +135,56 @@ def view_ends(person: Any, doc: Document) -> datetime | None:
     return emergency_read_until(who, doc)
 
 
+def frozen(doc: Document) -> bool:
+    """Whether every signatory signed the current text: nobody edits it until re-opened."""
+    return doc.signed_off_at is not None
+
+
+def may_reopen(person: Any, doc: Document) -> bool:
+    """Whether ``person`` may re-open a signed-off text: anyone who could edit it otherwise."""
+    return frozen(doc) and level(person, doc) is Level.EDIT
+
+
+def plan_lead(person: Any, doc: Document) -> bool:
+    """Whether ``person`` speaks for one of the two leads of the plan ``doc`` belongs to."""
+    who = signed_in(person)
+    return (
+        who is not None
+        and who.role is not Role.REVIEWER
+        and doc.plan is not None
+        and who.organisation_id in doc.plan.lead_ids
+        and level(who, doc) is not None
+    )
+
+
+def may_sign(person: Any, doc: Document, signatories: Iterable[int]) -> bool:
+    """Whether ``person`` may sign ``doc`` for their organisation, one of ``signatories``."""
+    who = signed_in(person)
+    return (
+        who is not None
+        and who.role is not Role.REVIEWER
+        and who.organisation_id in set(signatories)
+        and level(who, doc) is not None
+    )
+
+
+def may_see_plan(person: Any, plan: Plan) -> bool:
+    """Whether ``person`` may know of ``plan``: members always, the public from consultation."""
+    return signed_in(person) is not None or plan.phase.open_to_public
+
+
+def coordinates(person: Any) -> bool:
+    """Whether ``person`` moves plans through their phases and sets their templates."""
+    who = signed_in(person)
+    return who is not None and who.role is Role.COORDINATOR
+
+
 def _granted(who: Person, doc: Document) -> Level | None:
     """The level from ownership, grants and visibility, before the role's cap."""
     if who.organisation_id == doc.owner_id:
         return Level.EDIT
+    if doc.awaiting_consent:
+        return _awaiting(who, doc)
     if doc.visibility is Visibility.PRIVATE:
         return None
     levels = [share.level for share in doc.shares if _grants(share, who)]
@@ -131,8 +193,15 @@ def _granted(who: Person, doc: Document) -> Level | None:
     return max(levels, key=lambda held: held.rank, default=None)
 
 
+def _awaiting(who: Person, doc: Document) -> Level | None:
+    """A late commitment before both leads consent: its proposer's side (the owner, above)
+    and the two leads see it, and nobody else, whatever its grants or visibility say."""
+    leads = doc.plan.lead_ids if doc.plan is not None else ()
+    return Level.COMMENT if who.organisation_id in leads else None
+
+
 def _may_manage(who: Person, doc: Document) -> bool:
-    if who.role is Role.COORDINATOR and doc.visibility in OPEN:
+    if who.role is Role.COORDINATOR and doc.visibility in OPEN and not doc.awaiting_consent:
         return True
     return who.organisation_id == doc.owner_id and who.role is not Role.REVIEWER
 

@@ -27,7 +27,9 @@ from wiki.storage.models.types import utcnow
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_SLUG_CHARS = 80
 # Top-level paths the app itself uses; a document may not take them.
-RESERVED_SLUGS = frozenset({"api", "login", "logout", "static", "socket.io", "favicon.ico"})
+RESERVED_SLUGS = frozenset(
+    {"api", "login", "logout", "plans", "static", "socket.io", "favicon.ico"}
+)
 MAX_TITLE_CHARS = 200
 # A random suffix says nothing about which other addresses are taken, as "-2", "-3" would.
 SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"

@@ -13,6 +13,17 @@ from wiki.storage.models.history import (
     UpdateRecord,
 )
 from wiki.storage.models.people import LoginSession, Organisation, OrgKind, Person, Role
+from wiki.storage.models.plans import (
+    Commitment,
+    Consent,
+    Milestone,
+    Partner,
+    Phase,
+    Plan,
+    Reopening,
+    SignOff,
+    Status,
+)
 
 __all__ = [
     "AttributionCheckpoint",
@@ -23,17 +34,26 @@ __all__ = [
     "Comment",
     "CommentKind",
     "CommentStatus",
+    "Commitment",
+    "Consent",
     "Document",
     "DocumentKind",
     "Level",
     "LoginSession",
+    "Milestone",
     "OrgKind",
     "Organisation",
+    "Partner",
     "Person",
+    "Phase",
+    "Plan",
+    "Reopening",
     "Reply",
     "Revision",
     "Role",
     "Share",
+    "SignOff",
+    "Status",
     "UpdateRecord",
     "Visibility",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
+from wiki.storage.models.plans import Commitment, Plan
 from wiki.storage.models.types import UTCDateTime, stored_enum, utcnow
 
 
@@ -65,6 +66,9 @@ class Level(enum.StrEnum):
         ]
 
 
+PLAN_TEXTS = frozenset({DocumentKind.NARRATIVE, DocumentKind.COMMITMENT})
+
+
 class Document(db.Model):  # type: ignore[name-defined]
     __tablename__ = "documents"
 
@@ -81,6 +85,11 @@ class Document(db.Model):  # type: ignore[name-defined]
     embargo_then: Mapped[Visibility | None] = mapped_column(stored_enum(Visibility, "embargo_then"))
     # Off: members who may see it view and comment, and only grants of edit add editors.
     members_edit: Mapped[bool] = mapped_column(default=False)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)
+    # A commitment proposed after its plan's cut-off, until both leads consent.
+    awaiting_consent: Mapped[bool] = mapped_column(default=False)
+    # Set when every signatory signed the current text: it is frozen until re-opened.
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -88,13 +97,31 @@ class Document(db.Model):  # type: ignore[name-defined]
     shares: Mapped[list[Share]] = relationship(
         back_populates="document", cascade="all, delete-orphan", lazy="selectin"
     )
+    plan: Mapped[Plan | None] = relationship(lazy="joined")
+    commitment: Mapped[Commitment | None] = relationship(
+        back_populates="document", cascade="all, delete-orphan", lazy="select"
+    )
 
     @property
     def visibility(self) -> Visibility:
-        """Who may see the document now: an embargo lifts by itself at its time."""
+        """Who may see the document now: an embargo lifts by itself at its time, and a plan
+        in consultation or later opens its network narrative and commitments to the public."""
+        held = self.declared_visibility
         if self.embargo_then is not None and self.embargo_lifted():
-            return self.embargo_then
-        return self.declared_visibility
+            held = self.embargo_then
+        if held is Visibility.NETWORK and self.opened_by_plan:
+            return Visibility.PUBLIC
+        return held
+
+    @property
+    def opened_by_plan(self) -> bool:
+        """Whether the plan's phase makes this document public if members may read it."""
+        return (
+            self.plan is not None
+            and self.plan.phase.open_to_public
+            and self.kind in PLAN_TEXTS
+            and not self.awaiting_consent
+        )
 
     @visibility.setter
     def visibility(self, value: Visibility) -> None:
