@@ -88,6 +88,8 @@ def register_blueprints(app: Flask) -> None:
     from wiki.numbers import NumberConverter
     from wiki.people import admin_views, auth_views
     from wiki.plans import api as plans_api
+    from wiki.plans import board, record
+    from wiki.plans import pages as plan_pages
     from wiki.search import views as search_views
 
     # Before any route is added: every <int:…> then stops at what the database can hold.
@@ -105,6 +107,9 @@ def register_blueprints(app: Flask) -> None:
         exports,
         history_views,
         discussion_pages,
+        plan_pages,
+        board,
+        record,
         document_views,  # last: its routes take any top-level slug
     )
     for module in blueprints:

@@ -99,6 +99,8 @@ def create_doc(
     """Add a document; its Markdown is read from standard input."""
     owner = existing_organisation("org", org_name)
     plan = existing_plan(plan_slug) if plan_slug else None
+    if partners and (plan is None or kind != DocumentKind.COMMITMENT.value):
+        raise click.ClickException("partner: only a commitment of a plan (--plan) has partners")
     text = sys.stdin.read()
     limit = current_app.config["MAX_DOCUMENT_CHARS"]
     if len(text) > limit:

@@ -52,6 +52,12 @@ class DocumentForm(ServiceForm):
         choices=choices(((v.value, v.label)) for v in Visibility),
         default=Visibility.NETWORK.value,
     )
+    plan = SelectField(
+        "Plan",
+        description="A commitment or an annex ask of a plan joins its register; after the "
+        "plan's cut-off, a new commitment waits for both leads' consent.",
+        default="",
+    )
 
 
 class EditForm(ServiceForm):

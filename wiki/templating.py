@@ -7,8 +7,9 @@ from datetime import datetime
 from flask import Flask
 
 from wiki.access.policy import Action, can, level
+from wiki.history.authorship import whole_percentages
 from wiki.render.markdown import render_markdown
-from wiki.storage.models import DocumentKind, OrgKind, Visibility
+from wiki.storage.models import DocumentKind, OrgKind, Phase, Visibility
 
 
 def format_time(value: datetime | None) -> str:
@@ -25,6 +26,7 @@ def register_templating(app: Flask) -> None:
         DocumentKind=DocumentKind,
         OrgKind=OrgKind,
         Visibility=Visibility,
+        phases=list(Phase),
     )
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.filters["percentages"] = whole_percentages
@@ -34,18 +36,6 @@ def register_templating(app: Flask) -> None:
 
 
 KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
-
-
-def whole_percentages(shares: dict[str, float]) -> dict[str, int]:
-    """Fractions as whole percentages that add up to 100 (largest remainder first)."""
-    if not any(shares.values()):
-        return dict.fromkeys(shares, 0)
-    raw = {kind: value * 100 for kind, value in shares.items()}
-    result = {kind: int(value) for kind, value in raw.items()}
-    short = 100 - sum(result.values())
-    for kind in sorted(raw, key=lambda k: raw[k] - result[k], reverse=True)[:short]:
-        result[kind] += 1
-    return result
 
 
 def shares_text(shares: dict[str, float]) -> str:

@@ -20,17 +20,18 @@ from werkzeug.wrappers import Response
 
 from wiki.access.emergency import emergency_reads
 from wiki.access.gate import refuse_openly, require_document
-from wiki.access.policy import Action, can, may_create, signed_in, visible
+from wiki.access.policy import Action, can, may_create, may_see_plan, signed_in, visible
 from wiki.access.sessions import requester_key
 from wiki.discussion.service import open_threads_by_block
 from wiki.documents import content
-from wiki.documents.service import create_document, starting_text
+from wiki.documents.service import create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db, limiter
-from wiki.forms import DocumentForm, EditForm
+from wiki.forms import DocumentForm, EditForm, choices
+from wiki.plans import service as plans
 from wiki.render.cache import rendered_document
 from wiki.render.markdown import render_markdown
-from wiki.storage.models import Document, DocumentKind
+from wiki.storage.models import Document, DocumentKind, Person
 
 bp = Blueprint("pages", __name__)
 
@@ -39,7 +40,8 @@ bp = Blueprint("pages", __name__)
 def home() -> str:
     docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.title)))
     by_kind = {kind: [d for d in docs if d.kind is kind] for kind in DocumentKind}
-    return render_template("home.html", by_kind=by_kind)
+    shown = [plan for plan in plans.all_plans() if may_see_plan(current_user, plan)]
+    return render_template("home.html", by_kind=by_kind, plans=shown)
 
 
 @bp.get("/favicon.ico")
@@ -56,28 +58,46 @@ def new_document() -> ResponseReturnValue:
     person = signed_in(current_user)
     if person is None or not may_create(person):
         abort(404)
-    form = DocumentForm()
+    form = document_form()
     if form.validate_on_submit():
         try:
-            doc = create_document(
-                form.slug.data or "",
-                form.title.data or "",
-                form.kind.data or "",
-                person.organisation,
-                form.visibility.data or "",
-                [],
-                max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
-                creator=person,
-            )
+            doc = create_from(form, person)
         except InvalidInput as error:
             form.add_errors(error.errors)
         else:
             db.session.commit()
-            text = starting_text(doc.kind.value)
+            text = plans.starting_text(doc.plan, doc.kind.value)
             content.edit_text(doc, person, person.organisation, 0, text)
             flash(f"Created “{doc.title}” at /{doc.slug}.")
             return redirect(url_for("pages.edit", slug=doc.slug))
     return render_template("new.html", form=form), 400 if form.errors else 200
+
+
+def document_form() -> DocumentForm:
+    """The new-document form; a plan and kind in the address (from a plan page) preselect."""
+    form = DocumentForm(plan=request.args.get("plan", ""), kind=request.args.get("kind"))
+    form.plan.choices = choices(
+        [("", "None")] + [(plan.slug, plan.title) for plan in plans.all_plans()]
+    )
+    return form
+
+
+def create_from(form: DocumentForm, person: Person) -> Document:
+    """The document the form describes, in its plan if one was chosen."""
+    plan = plans.find_plan(form.plan.data or "") if form.plan.data else None
+    doc = create_document(
+        form.slug.data or "",
+        form.title.data or "",
+        form.kind.data or "",
+        person.organisation,
+        form.visibility.data or "",
+        [],
+        max_chars=current_app.config["MAX_DOCUMENT_CHARS"],
+        creator=person,
+    )
+    if plan is not None:
+        plans.join_plan(doc, plan, person)
+    return doc
 
 
 @bp.get("/<slug>")

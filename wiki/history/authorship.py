@@ -75,3 +75,15 @@ def notes(
     return Notes(
         tuple(removals), labels(paragraph.moved_by, who), labels(paragraph.restored_by, who)
     )
+
+
+def whole_percentages(shares: dict[str, float]) -> dict[str, int]:
+    """Fractions as whole percentages that add up to 100 (largest remainder first)."""
+    if not any(shares.values()):
+        return dict.fromkeys(shares, 0)
+    raw = {kind: value * 100 for kind, value in shares.items()}
+    result = {kind: int(value) for kind, value in raw.items()}
+    short = 100 - sum(result.values())
+    for kind in sorted(raw, key=lambda k: raw[k] - result[k], reverse=True)[:short]:
+        result[kind] += 1
+    return result

@@ -19,6 +19,7 @@ from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.live import enforce_access
 from wiki.plans import register, service, signoff
+from wiki.plans.outcomes import attempt, commit_signature
 from wiki.plans.shapes import plan_json
 from wiki.storage.models import Document, Person
 
@@ -57,8 +58,8 @@ def sign(slug: str) -> tuple[Response, int]:
     revision = json_body().get("revision")
     if not isinstance(revision, int) or isinstance(revision, bool):
         abort(400, description="Send the revision you sign as a whole number.")
-    made, new = refused_as_http(lambda: signoff.sign(doc, person, revision))
-    committed_freeze(doc)
+    made, new = attempt(lambda: signoff.sign(doc, person, revision))
+    commit_signature(doc)
     body = {
         "revision": made.revision,
         "sha256": made.sha256,
@@ -70,7 +71,7 @@ def sign(slug: str) -> tuple[Response, int]:
 @bp.post("/docs/<slug>/consent")
 def consent(slug: str) -> Response:
     doc, person = acting(slug)
-    joined = refused_as_http(lambda: signoff.consent(doc, person))
+    joined = attempt(lambda: signoff.consent(doc, person))
     db.session.commit()
     return jsonify({"slug": doc.slug, "awaiting_consent": not joined})
 
@@ -79,7 +80,7 @@ def consent(slug: str) -> Response:
 def reopen(slug: str) -> Response:
     doc, person = acting(slug)
     reason = json_body().get("reason")
-    made = refused_as_http(lambda: signoff.reopen(doc, person, str(reason or "")))
+    made = attempt(lambda: signoff.reopen(doc, person, str(reason or "")))
     db.session.commit()
     enforce_access(doc)
     return jsonify({"slug": doc.slug, "cleared": made.cleared})
@@ -92,31 +93,6 @@ def acting(slug: str) -> tuple[Document, Person]:
     if person is None:
         abort(404)
     return doc, person
-
-
-def committed_freeze(doc: Document) -> None:
-    """Commit a signature; once it freezes the text, close editing and look again.
-
-    An edit that reached the text before the sockets were told makes the signatures
-    stale: the text is thawed then, and the board shows what changed.
-    """
-    db.session.commit()
-    if doc.signed_off_at is None:
-        return
-    enforce_access(doc)
-    if not signoff.settle(doc):
-        db.session.commit()
-        enforce_access(doc)
-
-
-def refused_as_http(action: Any) -> Any:
-    """Run a sign-off service call, answering 403 or 409 for what it refuses."""
-    try:
-        return action()
-    except signoff.Refused as error:
-        abort(403, description=str(error))
-    except signoff.Conflict as error:
-        abort(409, description=str(error))
 
 
 def json_body() -> dict[str, Any]:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from wiki.extensions import db
 from wiki.history import service as history
+from wiki.history.authorship import whole_percentages
 from wiki.plans.service import plan_documents
 from wiki.plans.signoff import Signature, consents, signatures
 from wiki.storage.models import Commitment, Consent, Document, OrgKind, Plan, Revision, Status
@@ -46,7 +47,7 @@ class Row:
     record: Commitment
     signatures: list[Signature]
     consents: list[Consent]
-    shares: Mapping[str, int]  # organisation kind -> percentage of the words
+    shares: Mapping[str, int]  # organisation kind -> whole percent of the words
     last_change: datetime | None
 
     @property
@@ -101,7 +102,7 @@ def word_shares(doc: Document) -> dict[str, int]:
         counts[kind] = counts.get(kind, 0) + words
         ended_in_word = bool(segment.text) and not segment.text[-1].isspace()
     total = sum(counts.values())
-    return {kind: round(100 * n / total) for kind, n in counts.items()} if total else {}
+    return whole_percentages({kind: n / total for kind, n in counts.items()}) if total else {}
 
 
 def last_changes(doc_ids: list[int]) -> dict[int, datetime]:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from wiki.access.policy import visible
+from wiki.documents import service as documents
 from wiki.documents.service import SLUG_PATTERN, Grant, add_grant
 from wiki.errors import InvalidInput
 from wiki.extensions import db
@@ -128,10 +129,11 @@ def plan_documents(plan: Plan, person: object) -> list[Document]:
 
 
 def starting_text(plan: Plan | None, kind: str) -> str:
-    """The Markdown a new document starts from: a commitment, its plan's template."""
-    if kind != DocumentKind.COMMITMENT.value:
-        return ""
-    return plan.template_text if plan is not None else DEFAULT_TEMPLATE
+    """The Markdown a new document starts from: a plan's commitment, its plan's template
+    (the record holds lead, partners and milestones); any other, the plain template."""
+    if plan is None or kind != DocumentKind.COMMITMENT.value:
+        return documents.starting_text(kind)
+    return plan.template_text
 
 
 def join_plan(

@@ -89,6 +89,8 @@ def sign(doc: Document, person: Person, revision: int) -> tuple[SignOff, bool]:
     """
     if not signer(person, doc):
         raise Refused(f"{person.organisation.name} does not sign this document.")
+    if doc.commitment is not None and doc.commitment.lead_id is None:
+        raise Conflict("This commitment has no lead yet: agree its lead before signing.")
     latest = history.latest_revision(doc)
     found = history.find_revision(doc, revision) if revision == latest else None
     if found is None:
@@ -118,8 +120,9 @@ def settle(doc: Document) -> bool:
     between cannot leave a frozen text its signatures no longer match. Returns frozen.
     """
     found = signatures(doc)
-    complete = bool(found) and all(s.current for s in found)
     record = doc.commitment
+    led = record is None or record.lead_id is not None
+    complete = led and bool(found) and all(s.current for s in found)
     if complete and doc.signed_off_at is None:
         doc.signed_off_at = utcnow()
         if record is not None:
@@ -133,6 +136,8 @@ def settle(doc: Document) -> bool:
 
 def reopen(doc: Document, person: Person, reason: str) -> Reopening:
     """Open a signed-off text for edits again: its signatures are cleared, the reason kept."""
+    if doc.signed_off_at is None:
+        raise Conflict("This text is not signed off: it is open for edits already.")
     if not may_reopen(person, doc):
         raise Refused("Only someone who may edit this document can re-open it.")
     reason = reason.strip()

@@ -113,6 +113,12 @@ class Document(db.Model):  # type: ignore[name-defined]
             return Visibility.PUBLIC
         return held
 
+    @visibility.setter
+    def visibility(self, value: Visibility) -> None:
+        """Set who may see it from now on, ending any embargo."""
+        self.declared_visibility = value
+        self.embargo_until = self.embargo_then = None
+
     @property
     def opened_by_plan(self) -> bool:
         """Whether the plan's phase makes this document public if members may read it."""
@@ -122,12 +128,6 @@ class Document(db.Model):  # type: ignore[name-defined]
             and self.kind in PLAN_TEXTS
             and not self.awaiting_consent
         )
-
-    @visibility.setter
-    def visibility(self, value: Visibility) -> None:
-        """Set who may see it from now on, ending any embargo."""
-        self.declared_visibility = value
-        self.embargo_until = self.embargo_then = None
 
     def embargo_lifted(self, now: datetime | None = None) -> bool:
         """Whether an embargo was set and its time has come."""

@@ -1,0 +1,110 @@
+"""A commitment's record (number, title, lead, partners, status, milestones), read by all who
+see it and changed by its editors through a plain form; promoting an annex ask."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from wiki.access.gate import refuse_openly, require_document
+from wiki.access.policy import Action, can
+from wiki.errors import InvalidInput
+from wiki.extensions import db
+from wiki.forms import choices
+from wiki.live import enforce_access
+from wiki.numbers import parse_number
+from wiki.plans import service
+from wiki.plans.forms import PromoteForm, RecordForm, government_choices, record_form
+from wiki.storage.models import Commitment, Document, Organisation
+
+bp = Blueprint("record", __name__)
+
+
+@bp.route("/<slug>/record", methods=["GET", "POST"])
+def show(slug: str) -> ResponseReturnValue:
+    doc, record = with_record(slug)
+    editable = can(current_user, Action.EDIT, doc)
+    if request.method == "POST" and not editable:
+        refuse_openly(doc, Action.EDIT)
+        abort(404)
+    form = record_form(record, doc.plan)
+    if editable and form.validate_on_submit():
+        try:
+            service.update_record(record, change_from(form, doc))
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            enforce_access(doc)  # a new partner edits now; the live editor learns it
+            flash("The commitment's record is saved.")
+            return redirect(url_for("record.show", slug=doc.slug))
+    return render_record(doc, record, form, editable)
+
+
+def render_record(
+    doc: Document,
+    record: Commitment,
+    form: RecordForm,
+    editable: bool,
+    promote: PromoteForm | None = None,
+) -> tuple[str, int]:
+    if promote is None:
+        promote = PromoteForm()
+        promote.lead.choices = choices(government_choices("Choose an organisation"))
+    page = render_template(
+        "record.html",
+        doc=doc,
+        record=record,
+        form=form,
+        editable=editable,
+        promote_form=promote,
+        may_promote=editable,
+    )
+    return page, 400 if form.errors or promote.errors else 200
+
+
+@bp.post("/<slug>/promote")
+def promote(slug: str) -> ResponseReturnValue:
+    doc, record = with_record(slug, Action.EDIT)
+    form = PromoteForm()
+    form.lead.choices = choices(government_choices("Choose an organisation"))
+    if form.validate_on_submit():
+        try:
+            service.promote(record, organisation(form.lead.data))
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            enforce_access(doc)
+            flash(f"“{doc.title}” is now a commitment. {record.origin}.")
+            return redirect(url_for("record.show", slug=doc.slug))
+    return render_record(doc, record, record_form(record, doc.plan), True, form)
+
+
+def with_record(slug: str, action: Action = Action.VIEW) -> tuple[Document, Commitment]:
+    """A document the person may ``action`` that has a commitment record, and the record."""
+    doc = require_document(slug, action, audit_view=action is Action.VIEW)
+    if doc.commitment is None:
+        abort(404)
+    return doc, doc.commitment
+
+
+def change_from(form: RecordForm, doc: Document) -> service.RecordChange:
+    partners = [organisation(value) for value in form.partners.data or []]
+    plan = doc.plan
+    names = plan.template_fields if plan is not None else []
+    return service.RecordChange(
+        number=form.number.data,
+        title=form.title.data or "",
+        lead=organisation(form.lead.data),
+        partners=[org for org in partners if org is not None],
+        status=form.status.data or "",
+        milestones=[(m.form.title.data or "", m.form.due.data) for m in form.milestones],
+        fields=dict(zip(names, [e.data or "" for e in form.extra], strict=False)),
+    )
+
+
+def organisation(value: str | None) -> Organisation | None:
+    number = parse_number(value)
+    return db.session.get(Organisation, number) if number is not None else None
