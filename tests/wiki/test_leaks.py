@@ -1,7 +1,8 @@
 """The leak crawl: a restricted draft shows nothing of itself to anyone it is not shared with.
 
 A marker is planted in the title, the text, an old revision, a deleted passage, a comment
-and a reply of a restricted document. For each outsider, every route of the URL map (read
+and a reply of a restricted document, a commitment of a plan whose register, sign-off
+board, CSV and API every outsider may read. For each outsider, every route of the URL map (read
 from Flask, so new routes are crawled too) is requested with every method it takes, once
 with the restricted slug and once with a slug that does not exist, in its address and as the
 ``slug`` field of its query and form, and every ``/collab`` event is sent the same two
@@ -35,6 +36,7 @@ from wiki.storage.models import Comment, Document
 
 MARKER = "Zq7Marker"
 SECRET = "final-secret"
+PLAN = "nap"
 MISSING = "no-such-draft"
 OUTSIDERS = {
     "anonymous": None,
@@ -82,9 +84,18 @@ VOLATILE = [
 def plant_secret(app: Flask, as_person: Any) -> None:
     """The restricted draft: marked title, text, old revision and deleted passage."""
     gov, cso = as_person("gov@example.org"), as_person("cso@example.org")
+    leads = ("--government-lead", "Cabinet Office", "--civil-society-lead", "Open Data Charity")
+    made = app.test_cli_runner().invoke(args=["create-plan", PLAN, "--title", "Plan", *leads])
+    assert made.exit_code == 0, made.output
     response = gov.submit(
         "/-/new",
-        {"title": f"Plan {MARKER}", "slug": SECRET, "kind": "page", "visibility": "restricted"},
+        {
+            "title": f"Plan {MARKER}",
+            "slug": SECRET,
+            "kind": "commitment",
+            "visibility": "restricted",
+            "plan": PLAN,
+        },
     )
     assert response.status_code == 302
     sharing = f"/{SECRET}/sharing"
@@ -114,6 +125,7 @@ def urls(rule: Rule, slug: str) -> str:
     # person 2 (not an outsider) is enabled and disabled again: each route is asked twice.
     values = {
         "slug": slug,
+        "plan_slug": PLAN,
         "number": 1,
         "share_id": 1,
         "person_id": 2,
@@ -199,7 +211,7 @@ def crawl(app: Flask, http: FlaskClient, who: str) -> tuple[int, int]:
             assert mine[0] == theirs[0], where
             assert mine[1] == theirs[1], where
             assert mine[2] == theirs[2], where
-            if "slug" in rule.arguments:  # nothing echoes the marker on a document's route
+            if {"slug", "plan_slug"} & set(rule.arguments):  # what no route may echo
                 assert MARKER not in secret[1] + repr(secret[2]), where
             compared += 1
             made += len(secret[3]) + len(control[3])
@@ -305,6 +317,9 @@ def test_the_crawl_sees_the_marker_where_it_is_shared(
     comments = insider.get(f"/api/docs/{SECRET}/comments").get_data(as_text=True)
     assert f"A {MARKER} comment." in comments and f"A {MARKER} reply." in comments
     assert f"A {MARKER} reply." in insider.get(f"/{SECRET}/discussion").get_data(as_text=True)
+    for plan_page in ("commitments", "commitments.csv", "sign-off"):
+        assert MARKER in insider.get(f"/plans/{PLAN}/{plan_page}").get_data(as_text=True)
+    assert MARKER in insider.get(f"/api/plans/{PLAN}").get_data(as_text=True)
 
 
 def test_a_comment_event_reaches_those_it_is_shared_with_and_no_outsider(

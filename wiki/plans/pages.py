@@ -32,9 +32,12 @@ def render_overview(plan: Plan, **forms: object) -> tuple[str, int]:
         "plan.html",
         plan=plan,
         by_kind={kind: [d for d in docs if d.kind is kind] for kind in DocumentKind},
-        phase_form=forms.get("phase_form") or PhaseForm(phase=plan.phase.value),
+        # Fresh forms read nothing from the request: a POST fills only the form it was for.
+        phase_form=forms.get("phase_form") or PhaseForm(formdata=None, phase=plan.phase.value),
         template_form=forms.get("template_form")
-        or TemplateForm(text=plan.template_text, fields="\n".join(plan.template_fields)),
+        or TemplateForm(
+            formdata=None, text=plan.template_text, fields="\n".join(plan.template_fields)
+        ),
         may_coordinate=coordinates(current_user),
         may_propose=may_create(current_user),
     )
