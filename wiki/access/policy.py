@@ -194,8 +194,10 @@ def _granted(who: Person, doc: Document) -> Level | None:
 
 
 def _awaiting(who: Person, doc: Document) -> Level | None:
-    """A late commitment before both leads consent: its proposer's side (the owner, above)
-    and the two leads see it, and nobody else, whatever its grants or visibility say."""
+    """A late commitment before both leads consent: its proposer's side (the owner, above),
+    its lead and the plan's two leads see it, nobody else, whatever its grants say."""
+    if doc.commitment is not None and who.organisation_id == doc.commitment.lead_id:
+        return Level.EDIT  # the department an annex ask was given to lead
     leads = doc.plan.lead_ids if doc.plan is not None else ()
     return Level.COMMENT if who.organisation_id in leads else None
 

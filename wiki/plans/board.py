@@ -69,6 +69,24 @@ def entry(doc: Document) -> Entry:
     )
 
 
+@bp.get("/sign-off/<slug>/changes/<int:organisation_id>")
+def changes(plan_slug: str, slug: str, organisation_id: int) -> str:
+    """What changed in the text since one signatory signed it."""
+    plan = require_plan(plan_slug)
+    doc = require_document(slug, Action.VIEW)
+    signature = signoff.signature_of(doc, organisation_id) if doc.plan_id == plan.id else None
+    if signature is None:
+        abort(404)
+    return render_template(
+        "signed_changes.html",
+        plan=plan,
+        doc=doc,
+        signature=signature,
+        since=signoff.changes_since(doc, signature),
+        latest=history.latest_revision(doc),
+    )
+
+
 @bp.post("/sign-off/<slug>")
 def sign(plan_slug: str, slug: str) -> Response:
     plan, doc, person = acting(plan_slug, slug)

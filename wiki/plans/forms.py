@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from wiki.extensions import db
 from wiki.forms import ServiceForm, choices
-from wiki.plans.service import CHOOSABLE
+from wiki.plans.service import statuses_for
 from wiki.plans.signoff import MAX_REASON_CHARS, MIN_REASON_CHARS
 from wiki.storage.models import Commitment, Organisation, OrgKind, Phase, Plan, Status
 
@@ -82,6 +82,7 @@ class SignForm(ServiceForm):
 class ReopenForm(ServiceForm):
     reason = TextAreaField(
         "Why it must change",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         description=f"{MIN_REASON_CHARS} to {MAX_REASON_CHARS:,} characters. The signatories "
         "see this on the sign-off board.",
         validators=[
@@ -117,9 +118,9 @@ def record_form(record: Commitment, plan: Plan | None) -> RecordForm:
     form.partners.choices = choices(
         (str(o.id), o.name) for o in organisations(OrgKind.CIVIL_SOCIETY)
     )
-    statuses: Sequence[Status] = CHOOSABLE
-    if record.status in (Status.SIGNED_OFF, Status.ANNEX):
-        statuses = [record.status, *CHOOSABLE]
+    statuses: Sequence[Status] = statuses_for(record)
+    if record.status not in statuses:  # signed off: shown, though not chosen
+        statuses = [record.status, *statuses]
     form.status.choices = choices((s.value, s.label) for s in statuses)
     if not form.is_submitted():
         for _ in range(SPARE_MILESTONES):

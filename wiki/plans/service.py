@@ -32,8 +32,10 @@ from wiki.storage.models.types import utcnow
 MAX_TITLE_CHARS = 200
 MAX_FIELDS = 12
 MAX_MILESTONES = 20
-# Reached by signatures or decided by the leads, never chosen on the record form.
-CHOOSABLE = tuple(s for s in Status if s not in (Status.SIGNED_OFF, Status.ANNEX))
+# Signed off is reached by signatures, never chosen; an annex ask becomes a commitment by
+# promotion, so until then it is an ask or withdrawn.
+CHOOSABLE = tuple(s for s in Status if s is not Status.SIGNED_OFF)
+ASK_STATUSES = (Status.ANNEX, Status.WITHDRAWN)
 DEFAULT_TEMPLATE = """\
 ## Problem addressed
 
@@ -200,8 +202,7 @@ def update_record(record: Commitment, change: RecordChange) -> None:
     record.number = change.number
     record.document.title = change.title.strip()
     record.lead = change.lead
-    if record.status is not Status.ANNEX or change.status != Status.ANNEX.value:
-        record.status = Status(change.status)
+    record.status = Status(change.status)
     record.milestones = [
         Milestone(position=i, title=title.strip(), due=due)
         for i, (title, due) in enumerate(change.milestones)
@@ -225,14 +226,16 @@ def _record_errors(record: Commitment, change: RecordChange) -> dict[str, str]:
         errors["lead"] = "The lead is a government organisation."
     if any(org.kind is not OrgKind.CIVIL_SOCIETY for org in change.partners):
         errors["partners"] = "Partners are civil-society organisations."
-    allowed = {s.value for s in CHOOSABLE} | (
-        {Status.ANNEX.value} if record.status is Status.ANNEX else set()
-    )
-    if change.status not in allowed:
+    if change.status not in {s.value for s in statuses_for(record)}:
         errors["status"] = "Choose a status; signed off is reached by signatures."
     if len([m for m in change.milestones if m[0].strip()]) > MAX_MILESTONES:
         errors["milestones"] = f"Use at most {MAX_MILESTONES} milestones."
     return errors
+
+
+def statuses_for(record: Commitment) -> tuple[Status, ...]:
+    """What the record form offers: an annex ask is promoted, not set to a commitment status."""
+    return ASK_STATUSES if record.document.kind is DocumentKind.ANNEX else CHOOSABLE
 
 
 def _number_taken(record: Commitment, number: int) -> bool:

@@ -8,10 +8,12 @@ refuses edits) until someone who may edit re-opens it with a reason.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from crdt import word_diff
 from wiki.access.policy import may_reopen, may_sign, plan_lead
 from wiki.documents import content
 from wiki.extensions import db
@@ -24,6 +26,7 @@ from wiki.storage.models import (
     Organisation,
     Person,
     Reopening,
+    Revision,
     SignOff,
     Status,
 )
@@ -71,6 +74,13 @@ def sign_offs(doc: Document) -> list[SignOff]:
     return list(db.session.scalars(query))
 
 
+def signature_of(doc: Document, organisation_id: int) -> SignOff | None:
+    query = select(SignOff).where(
+        SignOff.document_id == doc.id, SignOff.organisation_id == organisation_id
+    )
+    return db.session.scalar(query)
+
+
 def signatures(doc: Document) -> list[Signature]:
     """Every signatory with its signature and whether that still holds for the text now."""
     found = {s.organisation_id: s for s in sign_offs(doc)}
@@ -96,11 +106,7 @@ def sign(doc: Document, person: Person, revision: int) -> tuple[SignOff, bool]:
     if found is None:
         raise Conflict(f"Revision {revision} is not the latest; sign revision {latest}.")
     digest = sha256(content.text_at(doc, found.last_seq))
-    signature = db.session.scalar(
-        select(SignOff).where(
-            SignOff.document_id == doc.id, SignOff.organisation_id == person.organisation_id
-        )
-    )
+    signature = signature_of(doc, person.organisation_id)
     if signature is not None and (signature.revision, signature.sha256) == (revision, digest):
         return signature, False
     if signature is None:
@@ -159,6 +165,29 @@ def reopen(doc: Document, person: Person, reason: str) -> Reopening:
         doc.commitment.status = Status.NEGOTIATING
     db.session.flush()
     return reopening
+
+
+@dataclass(frozen=True)
+class SinceSigned:
+    """How the text changed after a signature: word pieces, and who made the change."""
+
+    pieces: Sequence[tuple[str, str]]
+    by: list[str]
+
+
+def changes_since(doc: Document, signature: SignOff) -> SinceSigned:
+    """The word diff from the text signed to the text now, with the people who changed it.
+
+    From the exact update the signature holds, so a change within the signed revision
+    (its author kept typing) shows as well.
+    """
+    signed, (now, _seq) = content.text_at(doc, signature.seq), content.read_text(doc)
+    later = select(Revision.number).where(
+        Revision.document_id == doc.id, Revision.last_seq > signature.seq
+    )
+    who = history.authors_of(doc, db.session.scalars(later))
+    names = dict.fromkeys(f"{a.person_name}, {a.organisation_name}" for a in who.values())
+    return SinceSigned(word_diff(signed, now), list(names))
 
 
 def last_reopening(doc: Document) -> Reopening | None:
