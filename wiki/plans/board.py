@@ -57,15 +57,20 @@ def render_board(plan: Plan, reopen_forms: dict[int, ReopenForm] | None = None) 
 
 def entry(doc: Document) -> Entry:
     record = doc.commitment
+    consents = signoff.consents(doc) if record is not None and record.late else []
+    person = signed_in(current_user)
+    consented = person is not None and any(
+        c.organisation_id == person.organisation_id for c in consents
+    )
     return Entry(
         doc=doc,
         signatures=signoff.signatures(doc),
         latest=history.latest_revision(doc),
         reopened=signoff.last_reopening(doc),
-        consents=signoff.consents(doc) if record is not None and record.late else [],
+        consents=consents,
         may_sign=signoff.signer(current_user, doc),
         may_reopen=may_reopen(current_user, doc),
-        may_consent=doc.awaiting_consent and plan_lead(current_user, doc),
+        may_consent=doc.awaiting_consent and plan_lead(current_user, doc) and not consented,
     )
 
 

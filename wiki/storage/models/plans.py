@@ -33,7 +33,7 @@ class Phase(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("-", " ").capitalize()
+        return self.value.capitalize()
 
     @property
     def open_to_public(self) -> bool:
