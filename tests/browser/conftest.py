@@ -8,8 +8,8 @@ Fixtures for every ``tests/browser/test_*.py`` (all of them are marked ``browser
   trailing slash), ``.accounts`` maps each demo email to its password, ``.instance`` is the
   instance folder, ``.env`` its environment (for ``flask`` commands), ``.log_tail()`` the end
   of the server's output.
-- ``public_doc`` (session): the slug of a public document added to ``live_server`` (the demo
-  has none), for what visitors who are not signed in may do.
+- ``public_doc`` (session): the slug of a public document outside the demo's plan, added to
+  ``live_server``, for what visitors who are not signed in may do.
 - ``browser`` (session): Playwright's chromium, started from ``/usr/bin/chromium``.
 - ``page_for`` (function): a :class:`PageFactory`. ``page_for(email)`` is a new page in a new
   context, signed in through the ``/login`` form (a demo person's later pages reuse that
@@ -76,7 +76,7 @@ CSP_MESSAGE = re.compile(r"Refused to|Content Security Policy", re.IGNORECASE)
 FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of")
 LOCAL_SCHEMES = {"data", "blob", "about"}
 SIGNED_IN_MARK = "Sign out"  # the header's button, shown to people signed in only
-PUBLIC_DOC = "public-plan"  # the demo has no public document; ``public_doc`` adds this one
+PUBLIC_DOC = "public-plan"  # a public document outside the plan; ``public_doc`` adds it
 PUBLIC_TEXT = REPO / "wiki" / "demo" / "narrative.md"
 
 

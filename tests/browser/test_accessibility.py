@@ -19,7 +19,7 @@ ADMIN = "coordinator@jointly.example"  # runs the instance; reads no draft not s
 GOV_EDITOR = "alex@cabinet.example.gov"  # Cabinet Office Transparency Team, owns final-draft
 CSO_EDITOR = "maria@civilsociety.example.org"
 REVIEWER = "jo@integrity.example.org"  # comments on network documents, never edits
-PUBLIC = "public"  # stands for the ``public_doc`` fixture's document: the demo has none
+PUBLIC = "public"  # stands for the ``public_doc`` fixture's document, added for these tests
 # queueMicrotask callbacks are DOM callbacks, which a page without scripting never runs.
 MICROTASK_TIMERS = """
 window.setTimeout = (run, _ms, ...a) => { Promise.resolve().then(() => run(...a)); return 0; };
@@ -156,7 +156,7 @@ def test_login_error_summary_is_accessible(anon_page: Page) -> None:
     [
         ("plan-narrative", REVIEWER),
         ("beneficial-ownership", CSO_EDITOR),
-        ("civil-society-asks", GOV_EDITOR),
+        ("ask-lobbying-register", GOV_EDITOR),
         ("meeting-notes-14-may", GOV_EDITOR),
         (PUBLIC, None),
     ],
@@ -289,8 +289,8 @@ _EDITED: set[str] = set()
 
 @pytest.fixture
 def edited_annex(page_for: PageFactory) -> str:
-    """The annex with a second revision (made once per session), for the history pages."""
-    slug = "civil-society-asks"
+    """An annex ask with a second revision (made once per session), for the history pages."""
+    slug = "ask-lobbying-register"
     if slug not in _EDITED:
         page = page_for(CSO_EDITOR, java_script_enabled=False)
         edit_with_the_plain_form(page, slug, "\n5. **Open budgets.** *A new ask.*\n")

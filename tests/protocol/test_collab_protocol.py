@@ -146,29 +146,29 @@ def test_a_two_megabyte_frame_is_refused_and_the_connection_stays(  # type: igno
     # A big paste: twice the update limit. Refused with a reason, never a dropped socket
     # (on which the client would send it again, and again, on every reconnect).
     client = connect(live_server, clients, EDITOR, transport)
-    ack = client.call("join", {"doc": "civil-society-asks"})
-    before = raw(live_server, EDITOR, "civil-society-asks")
+    ack = client.call("join", {"doc": "ask-lobbying-register"})
+    before = raw(live_server, EDITOR, "ask-lobbying-register")
     doc = replica(ack["client_id"])
     paste = doc.edit([(0, 0, "x" * (2 * 1024 * 1024))])
-    refused = client.send("civil-society-asks", protocol.encode_sync_update(paste))
+    refused = client.send("ask-lobbying-register", protocol.encode_sync_update(paste))
     assert refused["code"] == "too_large" and refused["retry"] is False
     assert client.sio.connected
-    assert client.call("leave", {"doc": "civil-society-asks"})["ok"]
-    assert raw(live_server, EDITOR, "civil-society-asks") == before
+    assert client.call("leave", {"doc": "ask-lobbying-register"})["ok"]
+    assert raw(live_server, EDITOR, "ask-lobbying-register") == before
 
 
 def test_oversized_and_malformed_frames_are_refused_with_a_reason(live_server, clients) -> None:  # type: ignore[no-untyped-def]
     client = connect(live_server, clients, EDITOR)
-    ack = client.call("join", {"doc": "civil-society-asks"})
-    before = raw(live_server, EDITOR, "civil-society-asks")
+    ack = client.call("join", {"doc": "ask-lobbying-register"})
+    before = raw(live_server, EDITOR, "ask-lobbying-register")
     big = replica(ack["client_id"]).edit([(0, 0, "x" * (1024 * 1024 + 10))])
-    refused = client.send("civil-society-asks", protocol.encode_sync_update(big))
+    refused = client.send("ask-lobbying-register", protocol.encode_sync_update(big))
     assert refused["code"] == "too_large" and "limit" in refused["error"]
-    garbage = client.send("civil-society-asks", protocol.encode_sync_update(b"\x05\xff\xff"))
+    garbage = client.send("ask-lobbying-register", protocol.encode_sync_update(b"\x05\xff\xff"))
     assert garbage["code"] == "malformed" and "malformed" in garbage["error"]
-    not_binary = client.call("frame", {"doc": "civil-society-asks", "msg": "text"})
+    not_binary = client.call("frame", {"doc": "ask-lobbying-register", "msg": "text"})
     assert not_binary["code"] == "malformed"
-    assert raw(live_server, EDITOR, "civil-society-asks") == before
+    assert raw(live_server, EDITOR, "ask-lobbying-register") == before
 
 
 def test_awareness_identity_is_set_by_the_server(live_server, clients) -> None:  # type: ignore[no-untyped-def]

@@ -23,12 +23,12 @@ from tests.protocol.instances import LIMITS_SETTINGS, OPEN_SETTINGS, Site
 from wiki.live.presence import MAX_AWARENESS_BURST, MAX_AWARENESS_BYTES, MAX_AWARENESS_PER_S
 
 NETWORK_DOC = "meeting-notes-14-may"  # network, owned by Maria's Civil Society Network
-PUBLIC_DOC = "open-letter"  # public, which the demo has none of: guests may follow it
+PUBLIC_DOC = "open-letter"  # public, added here for guests to follow
 PUBLIC_OWNER = "Civil Society Network"  # so Maria edits it and Jo only reads it
 MARIA = "maria@civilsociety.example.org"
 ALEX = "alex@cabinet.example.gov"
 PRIYA = "priya@business.example.gov"  # her department owns beneficial-ownership, extractives
-KWAME = "kwame@openownership.example.org"  # edits beneficial-ownership, civil-society-asks
+KWAME = "kwame@openownership.example.org"  # edits beneficial-ownership, ask-lobbying-register
 LENA = "lena@pwyp.example.org"  # edits extractive-payments
 REVIEWER = "jo@integrity.example.org"
 WAIT_S = 10.0
@@ -284,7 +284,7 @@ def test_guests_joins_store_nothing_and_are_limited_across_processes(
 def test_a_live_edit_past_max_document_chars_is_refused_and_nothing_is_stored(
     limits_site: Site, sockets: list[CollabClient]
 ) -> None:
-    limit, slug = int(LIMITS_SETTINGS["WIKI_MAX_DOCUMENT_CHARS"]), "civil-society-asks"
+    limit, slug = int(LIMITS_SETTINGS["WIKI_MAX_DOCUMENT_CHARS"]), "ask-lobbying-register"
     instance = limits_site.instance
     writer = limits_site.socket(KWAME, sockets, server=0)
     watcher = limits_site.socket(ALEX, sockets, server=1)

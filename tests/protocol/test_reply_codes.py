@@ -10,7 +10,7 @@ from tests.crdt.test_updates import SKIP, STRING, item, text, uints, update
 from tests.harness.client import CollabClient, replica
 from tests.protocol.test_collab_protocol import EDITOR, connect, raw
 
-DOC = "civil-society-asks"
+DOC = "ask-lobbying-register"
 
 
 def code(reply: dict[str, Any]) -> tuple[bool, str, bool]:
