@@ -3,6 +3,7 @@ and editable again when someone re-opens it, without joining again."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask
@@ -16,6 +17,7 @@ from wiki.live import NAMESPACE
 
 SLUG = "open-data"
 LEAD, PARTNER = "treasury@example.org", "watch@example.org"  # Treasury; Transparency Watch
+WAIT_S = 5.0
 TEXT = "# Open data\n\nThe Treasury publishes spending data every month.\n"
 
 
@@ -30,7 +32,13 @@ def post(person: Browser, url: str, data: dict[str, Any]) -> Any:
 
 
 def access_events(client: Any) -> list[dict[str, Any]]:
-    return [p["args"][0] for p in client.get_received(NAMESPACE) if p["name"] == "access"]
+    """The ``access`` events the socket heard, waiting a little for the first to come."""
+    heard: list[dict[str, Any]] = []
+    deadline = time.monotonic() + WAIT_S
+    while not heard and time.monotonic() < deadline:
+        heard = [p["args"][0] for p in client.get_received(NAMESPACE) if p["name"] == "access"]
+        time.sleep(0.02)
+    return heard
 
 
 def send(client: Any, client_id: int, words: str) -> dict[str, Any]:

@@ -190,6 +190,7 @@ def test_no_address_of_the_site_but_its_static_files_renders_as_an_image(app: Fl
         "share_id": 1,
         "person_id": 1,
         "comment_id": 1,
+        "organisation_id": 1,
         "change": "resolve",
         "decision": "accept",
     }
