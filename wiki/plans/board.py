@@ -15,7 +15,7 @@ from wiki.extensions import db
 from wiki.history import service as history
 from wiki.live import enforce_access
 from wiki.plans import service, signoff
-from wiki.plans.forms import ReopenForm, SignForm
+from wiki.plans.forms import ConsentForm, ReopenForm, SignForm
 from wiki.plans.outcomes import attempt, commit_signature
 from wiki.storage.models import Consent, Document, Person, Plan, Reopening
 
@@ -50,6 +50,7 @@ def render_board(plan: Plan, reopen_forms: dict[int, ReopenForm] | None = None) 
         plan=plan,
         entries=entries,
         sign_form=SignForm(),
+        consent_form=ConsentForm(),
         reopen_forms=reopen_forms or {},
         blank_reopen=ReopenForm(),
     )
@@ -59,16 +60,17 @@ def entry(doc: Document) -> Entry:
     record = doc.commitment
     consents = signoff.consents(doc) if record is not None and record.late else []
     person = signed_in(current_user)
-    consented = person is not None and any(
-        c.organisation_id == person.organisation_id for c in consents
-    )
+    mine = person.organisation_id if person is not None else None
+    consented = any(c.organisation_id == mine for c in consents)
+    signatures = signoff.signatures(doc)
+    signed = any(s.current and s.organisation.id == mine for s in signatures)
     return Entry(
         doc=doc,
-        signatures=signoff.signatures(doc),
+        signatures=signatures,
         latest=history.latest_revision(doc),
         reopened=signoff.last_reopening(doc),
         consents=consents,
-        may_sign=signoff.signer(current_user, doc),
+        may_sign=signoff.signer(current_user, doc) and not signed,
         may_reopen=may_reopen(current_user, doc),
         may_consent=doc.awaiting_consent and plan_lead(current_user, doc) and not consented,
     )
@@ -121,7 +123,7 @@ def reopen(plan_slug: str, slug: str) -> Response | tuple[str, int]:
 @bp.post("/consent/<slug>")
 def consent(plan_slug: str, slug: str) -> Response:
     plan, doc, person = acting(plan_slug, slug)
-    if not SignForm(revision=0).validate_on_submit():
+    if not ConsentForm().validate_on_submit():
         abort(400, description="The form had expired; consent again from the board.")
     joined = attempt(lambda: signoff.consent(doc, person))
     db.session.commit()

@@ -75,6 +75,10 @@ class PromoteForm(ServiceForm):
     )
 
 
+class ConsentForm(ServiceForm):
+    """A lead's consent to a late commitment: the button, and the CSRF token it carries."""
+
+
 class SignForm(ServiceForm):
     revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
