@@ -246,7 +246,7 @@ def fill_record(doc: Document, record: Record, orgs: Mapping[str, Organisation])
         lead=orgs[record.lead],
         partners=[partner.organisation for partner in held.partners],
         status=record.status,
-        milestones=record.milestones,
+        milestones=[plans.MilestoneChange(None, title, due) for title, due in record.milestones],
         fields={
             "Open-government values": record.values,
             "Start date": record.start,

@@ -224,10 +224,13 @@ def test_an_editor_changes_the_record_and_a_new_partner_may_then_edit_the_text(
     assert shown["Partners"] == "Open Data Charity; Transparency Watch"
     assert shown["Open-government values"] == "Transparency and accountability"
     assert shown["Start date"] == "2026-07-01" and "End date" not in shown
-    milestones = table_rows(page(watch, "/open-contracting/record"))
+    milestones = re.findall(
+        r'id="milestone-title-\d+">([^<]+)</h3>\s*<p class="meta">Due: ([^<]+)</p>',
+        page(watch, "/open-contracting/record"),
+    )
     assert milestones == [
-        ["Publish the tender portal", "2026-09-30"],
-        ["Open the contract register", "–"],
+        ("Publish the tender portal", "2026-09-30"),
+        ("Open the contract register", "no date"),
     ]
     assert "Record: Open contracting data" in page(watch, "/open-contracting/record")
     assert titles(watch) == ["Open contracting data"]

@@ -157,13 +157,14 @@ def plan_lead(person: Any, doc: Document) -> bool:
     )
 
 
-def may_sign(person: Any, doc: Document, signatories: Iterable[int]) -> bool:
-    """Whether ``person`` may sign ``doc`` for their organisation, one of ``signatories``."""
+def speaks_for(person: Any, doc: Document, organisations: Iterable[int]) -> bool:
+    """Whether ``person`` may act for their organisation, one of ``organisations``, on
+    ``doc``: sign it off, or report progress on it. Reviewers never do."""
     who = signed_in(person)
     return (
         who is not None
         and who.role is not Role.REVIEWER
-        and who.organisation_id in set(signatories)
+        and who.organisation_id in set(organisations)
         and level(who, doc) is not None
     )
 

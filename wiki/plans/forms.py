@@ -23,7 +23,15 @@ from wiki.extensions import db
 from wiki.forms import ServiceForm, choices
 from wiki.plans.service import statuses_for
 from wiki.plans.signoff import MAX_REASON_CHARS, MIN_REASON_CHARS
-from wiki.storage.models import Commitment, Organisation, OrgKind, Phase, Plan, Status
+from wiki.storage.models import (
+    Commitment,
+    Organisation,
+    OrgKind,
+    Phase,
+    Plan,
+    Progress,
+    Status,
+)
 
 SPARE_MILESTONES = 2
 
@@ -46,6 +54,7 @@ class TemplateForm(ServiceForm):
 
 
 class MilestoneForm(Form):
+    id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     title = StringField("Milestone", validators=[Length(max=300)])
     due = DateField("Due", validators=[Optional()])
 
@@ -66,6 +75,28 @@ class RecordForm(ServiceForm):
     )
     milestones = FieldList(FormField(MilestoneForm), min_entries=1)
     extra = FieldList(TextAreaField(validators=[Length(max=2000)]))
+
+
+class ProgressForm(ServiceForm):
+    milestone = SelectField("Milestone reported on")
+    status = SelectField("Status", choices=choices((p.value, p.label) for p in Progress))
+    note = TextAreaField(
+        "What happened",
+        description="Up to 2,000 characters. Updates are never changed: to correct one, "
+        "add a newer update.",
+        validators=[Length(max=2000)],
+    )
+    evidence = TextAreaField(
+        "Evidence (optional)",
+        description="Web addresses, one per line, at most five.",
+        validators=[Length(max=2600)],
+    )
+
+
+def progress_form(record: Commitment) -> ProgressForm:
+    form = ProgressForm()
+    form.milestone.choices = choices((str(m.id), m.title) for m in record.milestones)
+    return form
 
 
 class PromoteForm(ServiceForm):
@@ -115,7 +146,7 @@ def record_form(record: Commitment, plan: Plan | None) -> RecordForm:
         lead=str(record.lead_id or ""),
         partners=[str(p.organisation_id) for p in record.partners],
         status=record.status.value,
-        milestones=[{"title": m.title, "due": m.due} for m in record.milestones],
+        milestones=[{"id": m.id, "title": m.title, "due": m.due} for m in record.milestones],
         extra=[record.fields.get(name, "") for name in fields],
     )
     form.lead.choices = choices(government_choices("To be agreed"))
@@ -129,6 +160,9 @@ def record_form(record: Commitment, plan: Plan | None) -> RecordForm:
     if not form.is_submitted():
         for _ in range(SPARE_MILESTONES):
             form.milestones.append_entry()
+    for number, row in enumerate(form.milestones, start=1):
+        row.form.title.label.text = f"Milestone {number}"
+        row.form.due.label.text = f"Milestone {number}: due"
     for entry, name in zip(form.extra, fields, strict=False):
         entry.label.text = name
     return form

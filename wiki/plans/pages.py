@@ -11,7 +11,7 @@ from wiki.access.gate import require_plan
 from wiki.access.policy import coordinates, may_create
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.plans import register, service
+from wiki.plans import progress, register, service
 from wiki.plans.forms import PhaseForm, TemplateForm, government_choices, organisations
 from wiki.storage.models import DocumentKind, OrgKind, Phase, Plan, Status
 
@@ -104,11 +104,27 @@ def commitments_csv(plan_slug: str) -> tuple[str, int, dict[str, str]]:
         register.rows(plan, current_user, args),
         lambda doc: url_for("pages.view", slug=doc.slug, _external=True),
     )
-    return (
-        text,
-        200,
-        {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{plan.slug}-commitments.csv"',
-        },
+    return text, 200, csv_headers(f"{plan.slug}-commitments.csv")
+
+
+@bp.get("/<plan_slug>/progress")
+def progress_page(plan_slug: str) -> str:
+    plan = require_plan(plan_slug)
+    return render_template("progress.html", plan=plan, rows=progress.rows(plan, current_user))
+
+
+@bp.get("/<plan_slug>/progress.csv")
+def progress_csv(plan_slug: str) -> tuple[str, int, dict[str, str]]:
+    plan = require_plan(plan_slug)
+    text = progress.csv_text(
+        progress.rows(plan, current_user),
+        lambda doc: url_for("record.show", slug=doc.slug, _external=True),
     )
+    return text, 200, csv_headers(f"{plan.slug}-progress.csv")
+
+
+def csv_headers(filename: str) -> dict[str, str]:
+    return {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{filename}"',
+    }

@@ -3,20 +3,29 @@ see it and changed by its editors through a plain form; promoting an annex ask."
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from wiki.access.gate import refuse_openly, require_document
-from wiki.access.policy import Action, can
+from wiki.access.policy import Action, can, signed_in
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.forms import choices
 from wiki.live import enforce_access
 from wiki.numbers import parse_number
-from wiki.plans import service
-from wiki.plans.forms import PromoteForm, RecordForm, government_choices, record_form
-from wiki.storage.models import Commitment, Document, Organisation
+from wiki.plans import progress, service
+from wiki.plans.forms import (
+    PromoteForm,
+    RecordForm,
+    government_choices,
+    progress_form,
+    record_form,
+)
+from wiki.plans.outcomes import attempt
+from wiki.storage.models import Commitment, Document, Organisation, Phase
 
 bp = Blueprint("record", __name__)
 
@@ -43,15 +52,13 @@ def show(slug: str) -> ResponseReturnValue:
 
 
 def render_record(
-    doc: Document,
-    record: Commitment,
-    form: RecordForm,
-    editable: bool,
-    promote: PromoteForm | None = None,
+    doc: Document, record: Commitment, form: RecordForm, editable: bool, **forms: Any
 ) -> tuple[str, int]:
+    promote = forms.get("promote")
     if promote is None:
         promote = PromoteForm()
         promote.lead.choices = choices(government_choices("Choose an organisation"))
+    reporting = forms.get("progress") or progress_form(record)
     page = render_template(
         "record.html",
         doc=doc,
@@ -59,9 +66,34 @@ def render_record(
         form=form,
         editable=editable,
         promote_form=promote,
-        may_promote=editable,
+        progress_form=reporting,
+        may_report=progress.may_report(current_user, doc),
+        reporting_open=doc.plan is not None and doc.plan.phase is Phase.IMPLEMENTATION,
     )
-    return page, 400 if form.errors or promote.errors else 200
+    failed = form.errors or promote.errors or reporting.errors
+    return page, 400 if failed else 200
+
+
+@bp.post("/<slug>/progress")
+def report(slug: str) -> ResponseReturnValue:
+    doc, record = with_record(slug)
+    person = signed_in(current_user)
+    if person is None:
+        abort(403, description="Sign in to report progress.")
+    form = progress_form(record)
+    if form.validate_on_submit():
+        milestone = next(m for m in record.milestones if str(m.id) == form.milestone.data)
+        fields = (form.status.data or "", form.note.data or "", form.evidence.data or "")
+        try:
+            attempt(lambda: progress.report(doc, milestone, person, *fields))
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            flash(f"Progress on “{milestone.title}” is recorded.")
+            return redirect(url_for("record.show", slug=doc.slug) + f"#milestone-{milestone.id}")
+    editable = can(current_user, Action.EDIT, doc)
+    return render_record(doc, record, record_form(record, doc.plan), editable, progress=form)
 
 
 @bp.post("/<slug>/promote")
@@ -79,7 +111,7 @@ def promote(slug: str) -> ResponseReturnValue:
             enforce_access(doc)
             flash(f"“{doc.title}” is now a commitment. {record.origin}.")
             return redirect(url_for("record.show", slug=doc.slug))
-    return render_record(doc, record, record_form(record, doc.plan), True, form)
+    return render_record(doc, record, record_form(record, doc.plan), True, promote=form)
 
 
 def with_record(slug: str, action: Action = Action.VIEW) -> tuple[Document, Commitment]:
@@ -100,7 +132,10 @@ def change_from(form: RecordForm, doc: Document) -> service.RecordChange:
         lead=organisation(form.lead.data),
         partners=[org for org in partners if org is not None],
         status=form.status.data or "",
-        milestones=[(m.form.title.data or "", m.form.due.data) for m in form.milestones],
+        milestones=[
+            service.MilestoneChange(m.form.id.data, m.form.title.data or "", m.form.due.data)
+            for m in form.milestones
+        ],
         fields=dict(zip(names, [e.data or "" for e in form.extra], strict=False)),
     )
 

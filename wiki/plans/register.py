@@ -126,7 +126,7 @@ def csv_text(found: list[Row], url_of: Callable[[Document], str]) -> str:
         record = row.record
         writer.writerow(
             [
-                _cell(v)
+                spreadsheet_cell(v)
                 for v in (
                     record.number or "",
                     row.doc.title,
@@ -147,7 +147,8 @@ def csv_text(found: list[Row], url_of: Callable[[Document], str]) -> str:
     return "\ufeff" + out.getvalue()  # the byte-order mark makes spreadsheets read UTF-8
 
 
-def _cell(value: object) -> object:
+def spreadsheet_cell(value: object) -> object:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value

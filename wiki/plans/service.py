@@ -55,6 +55,15 @@ DEFAULT_FIELDS = ["Open-government values", "Start date", "End date"]
 
 
 @dataclass(frozen=True)
+class MilestoneChange:
+    """One row of the record form's milestones: an existing one (its id) or a new one."""
+
+    id: int | None
+    title: str
+    due: date | None
+
+
+@dataclass(frozen=True)
 class RecordChange:
     """What the record form sends: every field of a commitment's record."""
 
@@ -63,7 +72,7 @@ class RecordChange:
     lead: Organisation | None
     partners: Sequence[Organisation]
     status: str
-    milestones: Sequence[tuple[str, date | None]]
+    milestones: Sequence[MilestoneChange]
     fields: dict[str, str]
 
 
@@ -203,15 +212,27 @@ def update_record(record: Commitment, change: RecordChange) -> None:
     record.document.title = change.title.strip()
     record.lead = change.lead
     record.status = Status(change.status)
-    record.milestones = [
-        Milestone(position=i, title=title.strip(), due=due)
-        for i, (title, due) in enumerate(change.milestones)
-        if title.strip()
-    ]
+    set_milestones(record, change.milestones)
     plan = record.document.plan
     allowed = plan.template_fields if plan is not None else []
     record.fields = {name: change.fields.get(name, "").strip()[:2000] for name in allowed}
     set_partners(record, change.partners)
+
+
+def set_milestones(record: Commitment, rows: Sequence[MilestoneChange]) -> None:
+    """Change milestones in place (their progress updates hang on them), add new ones, and
+    drop those whose title was cleared."""
+    existing = {m.id: m for m in record.milestones}
+    kept: list[Milestone] = []
+    for row in rows:
+        title = row.title.strip()
+        found = existing.get(row.id) if row.id is not None else None
+        if not title:
+            continue
+        milestone = found or Milestone(title=title)
+        milestone.title, milestone.due, milestone.position = title, row.due, len(kept)
+        kept.append(milestone)
+    record.milestones = kept
 
 
 def _record_errors(record: Commitment, change: RecordChange) -> dict[str, str]:
@@ -228,8 +249,11 @@ def _record_errors(record: Commitment, change: RecordChange) -> dict[str, str]:
         errors["partners"] = "Partners are civil-society organisations."
     if change.status not in {s.value for s in statuses_for(record)}:
         errors["status"] = "Choose a status; signed off is reached by signatures."
-    if len([m for m in change.milestones if m[0].strip()]) > MAX_MILESTONES:
+    if len([m for m in change.milestones if m.title.strip()]) > MAX_MILESTONES:
         errors["milestones"] = f"Use at most {MAX_MILESTONES} milestones."
+    reported = {m.id for m in record.milestones if m.updates}
+    if any(m.id in reported and not m.title.strip() for m in change.milestones):
+        errors["milestones"] = "A milestone with progress updates stays; rename it instead."
     return errors
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from crdt import word_diff
-from wiki.access.policy import may_reopen, may_sign, plan_lead
+from wiki.access.policy import may_reopen, plan_lead, speaks_for
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.history import service as history
@@ -223,4 +223,4 @@ def consent(doc: Document, person: Person) -> bool:
 
 def signer(person: object, doc: Document) -> bool:
     """Whether ``person`` may sign ``doc`` for their organisation."""
-    return may_sign(person, doc, [org.id for org in signatories(doc)])
+    return speaks_for(person, doc, [org.id for org in signatories(doc)])

@@ -24,6 +24,7 @@ from wiki.storage.models.plans import (
     SignOff,
     Status,
 )
+from wiki.storage.models.progress import Progress, ProgressUpdate
 
 __all__ = [
     "AttributionCheckpoint",
@@ -47,6 +48,8 @@ __all__ = [
     "Person",
     "Phase",
     "Plan",
+    "Progress",
+    "ProgressUpdate",
     "Reopening",
     "Reply",
     "Revision",

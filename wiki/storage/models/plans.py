@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wiki.extensions import db
 from wiki.storage.models.people import Organisation, Person
+from wiki.storage.models.progress import ProgressUpdate
 from wiki.storage.models.types import UTCDateTime, stored_enum, utcnow
 
 if TYPE_CHECKING:
@@ -139,6 +140,9 @@ class Partner(db.Model):  # type: ignore[name-defined]
 
 
 class Milestone(db.Model):  # type: ignore[name-defined]
+    """A milestone of a commitment; its progress updates hang on it, so it is changed in
+    place, never replaced."""
+
     __tablename__ = "milestones"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,6 +152,10 @@ class Milestone(db.Model):  # type: ignore[name-defined]
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
     due: Mapped[date | None] = mapped_column(Date)
+
+    updates: Mapped[list[ProgressUpdate]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ProgressUpdate.at"
+    )
 
 
 class Consent(db.Model):  # type: ignore[name-defined]
