@@ -162,3 +162,24 @@ def test_a_milestone_with_updates_is_renamed_in_place_and_cannot_be_removed(
     timeline = page(gov, f"/{SLUG}/record")
     assert f'id="milestone-title-{portal}">Launch the portal<' in timeline
     assert "Supplier changed." in timeline
+
+
+def test_the_self_assessment_shows_each_sides_latest_status_and_note_and_their_disagreement(
+    app: Flask, as_person: AsPerson
+) -> None:
+    gov, cso, ids = with_milestones(app, as_person)
+    portal = ids[OVERDUE[0]]
+    assert report(gov, portal, "on_track", "First report.").status_code == 302
+    assert report(gov, portal, "complete", "Portal live in March.").status_code == 302
+    assert report(cso, portal, "delayed", "Half the grants are missing.").status_code == 302
+    html = page(as_person(WATCH), f"/plans/{PLAN}/self-assessment.html")
+    section = words(html[html.index('id="assess-open-contracting"') :])
+    assert "1. Open contracting Lead: Cabinet Office · Partners: Open Data Charity" in section
+    assert (
+        f"{OVERDUE[0]} The sides disagree 2020-01-31 Complete (Cabinet Office," in section
+        and "Portal live in March." in section
+        and "Delayed (Open Data Charity," in section
+        and "Half the grants are missing." in section
+    )
+    assert "First report." not in section  # only each side's latest
+    assert f"{LATER[0]} 2099-06-30 Not reported Not reported" in section

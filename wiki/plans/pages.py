@@ -123,6 +123,15 @@ def progress_csv(plan_slug: str) -> tuple[str, int, dict[str, str]]:
     return text, 200, csv_headers(f"{plan.slug}-progress.csv")
 
 
+@bp.get("/<plan_slug>/self-assessment.html")
+def self_assessment(plan_slug: str) -> str:
+    plan = require_plan(plan_slug)
+    by_doc: dict[int, list[progress.MilestoneRow]] = {}
+    for row in progress.rows(plan, current_user):
+        by_doc.setdefault(row.doc.id, []).append(row)
+    return render_template("self_assessment.html", plan=plan, commitments=list(by_doc.values()))
+
+
 def csv_headers(filename: str) -> dict[str, str]:
     return {
         "Content-Type": "text/csv; charset=utf-8",
