@@ -15,6 +15,7 @@ from wiki.documents.service import Grant, create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.people.directory import create_organisation, create_person, find_organisation
+from wiki.plans import rolling
 from wiki.plans import service as plans
 from wiki.storage.models import DocumentKind, Level, Organisation, Phase, Plan, Role, Visibility
 
@@ -124,20 +125,26 @@ def create_doc(
 @click.command("create-plan", cls=OneLineCommand)
 @click.argument("slug")
 @click.option("--title", required=True)
-@click.option("--government-lead", "government", required=True, metavar="ORG_NAME")
-@click.option("--civil-society-lead", "civil_society", required=True, metavar="ORG_NAME")
-def create_plan(slug: str, title: str, government: str, civil_society: str) -> None:
-    """Add a plan, in drafting, with its two leads."""
+@click.option("--government-lead", "government", metavar="ORG_NAME")
+@click.option("--civil-society-lead", "civil_society", metavar="ORG_NAME")
+@click.option("--from", "previous", metavar="PLAN", help="Start from this plan (rolling plan).")
+def create_plan(
+    slug: str, title: str, government: str | None, civil_society: str | None, previous: str | None
+) -> None:
+    """Add a plan in drafting with its two leads, or the next plan from an earlier one."""
+    gov = existing_organisation("government_lead", government) if government else None
+    cso = existing_organisation("civil_society_lead", civil_society) if civil_society else None
     try:
-        plan = plans.create_plan(
-            slug,
-            title,
-            existing_organisation("government_lead", government),
-            existing_organisation("civil_society_lead", civil_society),
-        )
+        if previous:
+            plan, carried = rolling.start_next(existing_plan(previous), slug, title, gov, cso)
+        elif gov is None or cso is None:
+            raise click.ClickException("leads: give --government-lead and --civil-society-lead")
+        else:
+            plan, carried = plans.create_plan(slug, title, gov, cso), []
     except InvalidInput as error:
         raise fail_on_invalid(error) from error
     db.session.commit()
+    rolling.write_texts(carried)
     click.echo(f"Created plan {plan.slug} ({plan.phase.value}).")
 
 

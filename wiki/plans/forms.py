@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -74,6 +75,11 @@ class RecordForm(ServiceForm):
         description="“Signed off” is reached when every signatory signs the current revision.",
     )
     milestones = FieldList(FormField(MilestoneForm), min_entries=1)
+    carry_over = BooleanField(
+        "Carry over to the next plan",
+        description="When the coordinator starts the next plan from this one, a copy of this "
+        "commitment and its unfinished milestones joins it, linked to this one.",
+    )
     extra = FieldList(TextAreaField(validators=[Length(max=2000)]))
 
 
@@ -97,6 +103,17 @@ def progress_form(record: Commitment) -> ProgressForm:
     form = ProgressForm()
     form.milestone.choices = choices((str(m.id), m.title) for m in record.milestones)
     return form
+
+
+class NextPlanForm(ServiceForm):
+    slug = StringField(
+        "Address of the next plan",
+        description="Lower-case letters, digits and hyphens, for example nap-2028-30.",
+        validators=[DataRequired("Enter an address.")],
+    )
+    title = StringField(
+        "Title of the next plan", validators=[DataRequired("Enter a title."), Length(max=200)]
+    )
 
 
 class PromoteForm(ServiceForm):
@@ -146,6 +163,7 @@ def record_form(record: Commitment, plan: Plan | None) -> RecordForm:
         lead=str(record.lead_id or ""),
         partners=[str(p.organisation_id) for p in record.partners],
         status=record.status.value,
+        carry_over=record.carry_over,
         milestones=[{"id": m.id, "title": m.title, "due": m.due} for m in record.milestones],
         extra=[record.fields.get(name, "") for name in fields],
     )

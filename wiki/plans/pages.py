@@ -11,8 +11,14 @@ from wiki.access.gate import require_plan
 from wiki.access.policy import coordinates, may_create
 from wiki.errors import InvalidInput
 from wiki.extensions import db
-from wiki.plans import progress, register, service
-from wiki.plans.forms import PhaseForm, TemplateForm, government_choices, organisations
+from wiki.plans import progress, register, rolling, service
+from wiki.plans.forms import (
+    NextPlanForm,
+    PhaseForm,
+    TemplateForm,
+    government_choices,
+    organisations,
+)
 from wiki.storage.models import DocumentKind, OrgKind, Phase, Plan, Status
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -34,6 +40,7 @@ def render_overview(plan: Plan, **forms: object) -> tuple[str, int]:
         by_kind={kind: [d for d in docs if d.kind is kind] for kind in DocumentKind},
         # Fresh forms read nothing from the request: a POST fills only the form it was for.
         phase_form=forms.get("phase_form") or PhaseForm(formdata=None, phase=plan.phase.value),
+        next_form=forms.get("next_form") or NextPlanForm(formdata=None),
         template_form=forms.get("template_form")
         or TemplateForm(
             formdata=None, text=plan.template_text, fields="\n".join(plan.template_fields)
@@ -70,6 +77,23 @@ def template(plan_slug: str) -> Response | tuple[str, int]:
             flash("The commitment template is saved; new commitments start from it.")
             return redirect(url_for("plans.overview", plan_slug=plan.slug))
     return render_overview(plan, template_form=form)
+
+
+@bp.post("/<plan_slug>/next")
+def start_next(plan_slug: str) -> Response | tuple[str, int]:
+    plan = coordinated(plan_slug)
+    form = NextPlanForm()
+    if form.validate_on_submit():
+        try:
+            made, carried = rolling.start_next(plan, form.slug.data or "", form.title.data or "")
+        except InvalidInput as error:
+            form.add_errors(error.errors)
+        else:
+            db.session.commit()
+            rolling.write_texts(carried)
+            flash(f"{made.title} starts from {plan.title}, with {len(carried)} carried over.")
+            return redirect(url_for("plans.overview", plan_slug=made.slug))
+    return render_overview(plan, next_form=form)
 
 
 def coordinated(plan_slug: str) -> Plan:

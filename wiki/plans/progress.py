@@ -56,11 +56,15 @@ class MilestoneRow:
         return self.milestone.updates[-1] if self.milestone.updates else None
 
     @property
+    def done(self) -> bool:
+        """Reported complete in either side's latest update."""
+        return any(u.status is Progress.COMPLETE for u in self.latest.values())
+
+    @property
     def overdue(self) -> bool:
         """Due before today and not reported complete by either side."""
         due = self.milestone.due
-        done = any(u.status is Progress.COMPLETE for u in self.latest.values())
-        return due is not None and due < date.today() and not done
+        return due is not None and due < date.today() and not self.done
 
     @property
     def disagree(self) -> bool:
@@ -110,6 +114,11 @@ def web_address(link: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and len(link) <= 500
 
 
+def latest(milestone: Milestone) -> dict[str, ProgressUpdate]:
+    """Each side's newest update on ``milestone``."""
+    return {update.side: update for update in milestone.updates}
+
+
 def rows(plan: Plan, person: object) -> list[MilestoneRow]:
     """Every milestone of every commitment ``person`` may see, in register order."""
     found = []
@@ -117,8 +126,7 @@ def rows(plan: Plan, person: object) -> list[MilestoneRow]:
         if doc.commitment is None or doc.awaiting_consent:
             continue
         for milestone in doc.commitment.milestones:
-            latest = {update.side: update for update in milestone.updates}
-            found.append(MilestoneRow(doc, milestone, latest))
+            found.append(MilestoneRow(doc, milestone, latest(milestone)))
     return found
 
 

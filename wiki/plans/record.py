@@ -137,6 +137,7 @@ def change_from(form: RecordForm, doc: Document) -> service.RecordChange:
             for m in form.milestones
         ],
         fields=dict(zip(names, [e.data or "" for e in form.extra], strict=False)),
+        carry_over=bool(form.carry_over.data),
     )
 
 

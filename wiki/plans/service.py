@@ -74,6 +74,7 @@ class RecordChange:
     status: str
     milestones: Sequence[MilestoneChange]
     fields: dict[str, str]
+    carry_over: bool = False
 
 
 def find_plan(slug: str) -> Plan | None:
@@ -213,6 +214,7 @@ def update_record(record: Commitment, change: RecordChange) -> None:
     record.lead = change.lead
     record.status = Status(change.status)
     set_milestones(record, change.milestones)
+    record.carry_over = change.carry_over
     plan = record.document.plan
     allowed = plan.template_fields if plan is not None else []
     record.fields = {name: change.fields.get(name, "").strip()[:2000] for name in allowed}

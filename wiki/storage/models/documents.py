@@ -99,7 +99,10 @@ class Document(db.Model):  # type: ignore[name-defined]
     )
     plan: Mapped[Plan | None] = relationship(lazy="joined")
     commitment: Mapped[Commitment | None] = relationship(
-        back_populates="document", cascade="all, delete-orphan", lazy="select"
+        back_populates="document",
+        cascade="all, delete-orphan",
+        lazy="select",
+        foreign_keys="Commitment.document_id",
     )
 
     @property

@@ -78,6 +78,8 @@ class Plan(db.Model):  # type: ignore[name-defined]
     template_text: Mapped[str] = mapped_column(Text, default="")
     template_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The plan this one was started from: the rolling plan's previous cycle.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
 
     government_lead: Mapped[Organisation] = relationship(
         foreign_keys=[government_lead_id], lazy="joined"
@@ -85,6 +87,7 @@ class Plan(db.Model):  # type: ignore[name-defined]
     civil_society_lead: Mapped[Organisation] = relationship(
         foreign_keys=[civil_society_lead_id], lazy="joined"
     )
+    previous: Mapped[Plan | None] = relationship(remote_side=[id], lazy="select")
 
     @property
     def lead_ids(self) -> tuple[int, int]:
@@ -111,8 +114,16 @@ class Commitment(db.Model):  # type: ignore[name-defined]
     late: Mapped[bool] = mapped_column(default=False)
     origin: Mapped[str] = mapped_column(String(300), default="")
     fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Marked to be carried over into the next plan; and where a carried one came from.
+    carry_over: Mapped[bool] = mapped_column(default=False)
+    carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
-    document: Mapped[Document] = relationship(back_populates="commitment")
+    document: Mapped[Document] = relationship(
+        back_populates="commitment", foreign_keys=[document_id]
+    )
+    carried_from: Mapped[Document | None] = relationship(
+        foreign_keys=[carried_from_id], lazy="select"
+    )
     lead: Mapped[Organisation | None] = relationship(foreign_keys=[lead_id], lazy="joined")
     proposer: Mapped[Person | None] = relationship(foreign_keys=[proposer_id], lazy="joined")
     proposer_organisation: Mapped[Organisation] = relationship(
