@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from wiki.plans import api as plans_api
     from wiki.plans import board, record
     from wiki.plans import pages as plan_pages
+    from wiki.publish import views as publish
     from wiki.search import views as search_views
 
     # Before any route is added: every <int:…> then stops at what the database can hold.
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         sharing_views,
         audit_views,
         exports,
+        publish,
         history_views,
         discussion_pages,
         plan_pages,

@@ -202,20 +202,20 @@ DOWNLOAD_FORM = re.compile(
 )
 
 
-def test_document_tabs_offer_both_downloads_of_what_is_shown(app: Flask, as_person: SignIn) -> None:
+FORMATS = [("md", "Markdown"), ("html", "HTML"), ("docx", "Word"), ("odt", "ODT"), ("pdf", "PDF")]
+
+
+def test_document_tabs_offer_every_download_of_what_is_shown(app: Flask, as_person: SignIn) -> None:
     restricted_draft(app)
     cso = as_person(CSO)
     current = page(cso, f"/{SLUG}")
     assert [
         (action, text_only(label)) for action, _token, label in DOWNLOAD_FORM.findall(current)
-    ] == [
-        (f"/{SLUG}/export.md", "Download Markdown"),
-        (f"/{SLUG}/export.html", "Download HTML"),
-    ]
+    ] == [(f"/{SLUG}/export.{ext}", f"Download {label}") for ext, label in FORMATS]
     old = page(cso, f"/{SLUG}/revisions/1")
     assert [(action, text_only(label)) for action, _token, label in DOWNLOAD_FORM.findall(old)] == [
-        (f"/{SLUG}/export.md?revision=1", "Download Markdown of revision 1"),
-        (f"/{SLUG}/export.html?revision=1", "Download HTML of revision 1"),
+        (f"/{SLUG}/export.{ext}?revision=1", f"Download {label} of revision 1")
+        for ext, label in FORMATS
     ]
     assert "export." not in re.sub(DOWNLOAD_FORM, "", current + old)  # no link to follow
     # The button works without JavaScript: its form's own token is all it sends.
@@ -224,8 +224,7 @@ def test_document_tabs_offer_both_downloads_of_what_is_shown(app: Flask, as_pers
         assert response.status_code == 200, action
         assert response.headers["Content-Disposition"].startswith("attachment;"), action
     assert [(row[0], row[3], row[4]) for row in audit_rows(app) if row[0] == "export"] == [
-        ("export", 1, "markdown"),
-        ("export", 1, "html"),
+        ("export", 1, fmt) for fmt in ("markdown", "html", "docx", "odt", "pdf")
     ]
 
 

@@ -25,6 +25,8 @@ from wiki.documents import content
 from wiki.extensions import db
 from wiki.history import service as history
 from wiki.numbers import whole_number
+from wiki.publish.assemble import document_book, stamp
+from wiki.publish.formats import FORMATS
 from wiki.render.markdown import render_markdown
 from wiki.storage.models import Document, Person, Visibility
 from wiki.storage.models.types import utcnow
@@ -49,11 +51,6 @@ class Export:
     text: str
     revision: int
     footer: str
-
-
-def stamp(at: datetime) -> str:
-    """A time as an export states it: '2026-12-02 17:40 UTC'."""
-    return at.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def recipient_line(
@@ -114,7 +111,9 @@ def markdown_with_footer(export: Export) -> str:
     return f"{body}\n\n---\n\n{export.footer}\n" if body else f"---\n\n{export.footer}\n"
 
 
-def attachment(body: str, content_type: str, doc: Document, revision: int, ext: str) -> Response:
+def attachment(
+    body: str | bytes, content_type: str, doc: Document, revision: int, ext: str
+) -> Response:
     """A download named after the document and revision, never shown in the browser."""
     name = f"{secure_filename(doc.slug) or 'document'}-revision-{revision}.{ext}"
     response = Response(body, content_type=content_type)
@@ -135,6 +134,17 @@ def html(slug: str) -> Response:
     export = prepare_export(doc, "html")
     page = render_template("export.html", doc=doc, export=export, html=render_markdown(export.text))
     return attachment(page, HTML_TYPE, doc, export.revision, "html")
+
+
+@bp.post("/<slug>/export.<any(docx, odt, pdf):ext>")
+def document_file(slug: str, ext: str) -> Response:
+    """The document as Word, OpenDocument or PDF: real headings, lists, tables and links,
+    its provenance, and the footer on every page."""
+    doc = require_document(slug, Action.VIEW, audit_view=False)
+    chosen = FORMATS[ext]
+    export = prepare_export(doc, chosen.ext)
+    book = document_book(doc, export.text, export.revision, export.footer, request.host_url)
+    return attachment(chosen.write(book), chosen.content_type, doc, export.revision, ext)
 
 
 @bp.app_template_global()

@@ -107,7 +107,7 @@ def _table(tokens: Sequence[Token], base: str) -> Table:
     header: list[Inline] = []
     rows: list[list[Inline]] = []
     in_head = False
-    for i, token in enumerate(tokens):
+    for token in tokens:
         if token.type == "thead_open":
             in_head = True
         elif token.type == "thead_close":

@@ -87,6 +87,6 @@ def plain(spans: Inline) -> str:
     return "".join(span.text for span in spans)
 
 
-def text(value: str, **style: bool) -> Inline:
-    """One unstyled (or styled) span as an inline, for cells and headings built in code."""
-    return (Span(value, **style),) if value else ()
+def text(value: str, *, bold: bool = False) -> Inline:
+    """One span as an inline, for cells and headings built in code."""
+    return (Span(value, bold=bold),) if value else ()
