@@ -98,10 +98,21 @@ class _Writer:
     def __init__(self, document: WordDocument) -> None:
         self.document = document
         self.link_style = "Hyperlink" if "Hyperlink" in document.styles else None
+        # python-docx finds a style by name with a scan of every style each time; a long
+        # plan asks thousands of times, so the ids are looked up once.
+        self.style_ids = {style.name: style.style_id for style in document.styles}
+        self.width = document._block_width
+
+    def add(self, style: str | None = None) -> WordParagraph:
+        """A new paragraph at the end of the body, in ``style`` (a name)."""
+        paragraph = self.document.add_paragraph()
+        if style is not None:
+            paragraph._p.style = self.style_ids[style]
+        return paragraph
 
     def block(self, block: Block, quoted: bool = False) -> None:
         """Append one block; ``quoted`` when it sits in a quote."""
-        add = self.document.add_paragraph
+        add = self.add
         match block:
             case Heading(level, spans):
                 self.spans(add(style=f"Heading {level}"), spans)
@@ -136,7 +147,7 @@ class _Writer:
             head = item[0] if item else Paragraph(())
             if not isinstance(head, Paragraph):
                 head, rest = Paragraph(()), item
-            paragraph = self.document.add_paragraph(style=style)
+            paragraph = self.add(style)
             if number is not None:
                 _number(paragraph, number)
             self.spans(paragraph, head.spans)
@@ -144,9 +155,7 @@ class _Writer:
                 if isinstance(inner, ListBlock):
                     self.list(inner, depth + 1)
                 elif isinstance(inner, Paragraph):
-                    self.spans(
-                        self.document.add_paragraph(style="List Continue" + suffix), inner.spans
-                    )
+                    self.spans(self.add("List Continue" + suffix), inner.spans)
                 else:
                     self.block(inner)
 
@@ -157,8 +166,10 @@ class _Writer:
         body = self.document.element.body
         if len(body) > 1 and body[-2].tag == qn("w:tbl"):  # [-1] is the section properties
             self.document.add_paragraph()  # else Word joins the two tables into one
-        table: WordTable = self.document.add_table(rows=1 + len(block.rows), cols=len(block.header))
-        table.style = "Table Grid"
+        # Document.add_table finds the page width through every section each time: once here.
+        rows, cols = 1 + len(block.rows), len(block.header)
+        table: WordTable = self.document._body.add_table(rows, cols, self.width)
+        table._tbl.tblStyle_val = self.style_ids["Table Grid"]
         for index, (row, cells) in enumerate(
             zip(table.rows, (block.header, *block.rows), strict=True)
         ):
