@@ -7,7 +7,9 @@ import csv
 import io
 import re
 
+import docx
 from flask import Flask
+from odf import opendocument, teletype
 from werkzeug.test import TestResponse
 
 from tests.wiki.conftest import Browser
@@ -183,3 +185,31 @@ def test_the_self_assessment_shows_each_sides_latest_status_and_note_and_their_d
     )
     assert "First report." not in section  # only each side's latest
     assert f"{LATER[0]} 2099-06-30 Not reported Not reported" in section
+
+
+def test_the_self_assessment_downloads_as_word_and_opendocument(
+    app: Flask, as_person: AsPerson
+) -> None:
+    gov, cso, ids = with_milestones(app, as_person)
+    portal = ids[OVERDUE[0]]
+    assert report(gov, portal, "complete", "Portal live in March.").status_code == 302
+    assert report(cso, portal, "delayed", "Half the grants are missing.").status_code == 302
+    response = gov.get(f"/plans/{PLAN}/self-assessment.docx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename={PLAN}-self-assessment.docx"
+    )
+    document = docx.Document(io.BytesIO(response.data))
+    assert ("Heading 1", "1. Open contracting") in [
+        (p.style.name, p.text) for p in document.paragraphs
+    ]
+    (rows,) = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    assert rows[0] == ["Milestone", "Due", "Government", "Civil society"]
+    assert rows[1][0] == f"{OVERDUE[0]} (the sides disagree)"
+    assert rows[1][2].startswith("Complete (Cabinet Office, ")
+    assert rows[1][2].endswith("): Portal live in March.")
+    assert rows[1][3].endswith("): Half the grants are missing.")
+    assert rows[2][1:] == [LATER[1], "Not reported", "Not reported"]
+    odt = gov.get(f"/plans/{PLAN}/self-assessment.odt")
+    body = teletype.extractText(opendocument.load(io.BytesIO(odt.data)).text)
+    assert "Half the grants are missing." in body and "1. Open contracting" in body

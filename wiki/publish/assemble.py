@@ -10,11 +10,12 @@ from datetime import datetime
 from wiki.access import audit
 from wiki.documents import content
 from wiki.history import service as history
+from wiki.plans.progress import MilestoneRow
 from wiki.plans.register import word_shares
 from wiki.plans.service import plan_documents
 from wiki.plans.signoff import Signature, signatures
 from wiki.publish.markdown import blocks
-from wiki.publish.model import Block, Book, Heading, Paragraph, Table, text
+from wiki.publish.model import Block, Book, Heading, Inline, Paragraph, Table, text
 from wiki.storage.models import Document, DocumentKind, OrgKind, Person, Plan, Status
 
 KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
@@ -219,3 +220,52 @@ def document_book(doc: Document, body: str, revision: int, footer: str, base_url
     )
     metadata = {"author": doc.owner.name, "subject": doc.kind.label, "language": "en-GB"}
     return Book(doc.title, subtitle, tuple(found), footer, metadata)
+
+
+def self_assessment_book(plan: Plan, rows: list[MilestoneRow], stamp_text: str) -> Book:
+    """The end-of-term self-assessment: per commitment, each milestone with each side's latest
+    status and note; where the sides disagree, the row says so."""
+    found: list[Block] = []
+    by_doc: dict[int, list[MilestoneRow]] = {}
+    for row in rows:
+        by_doc.setdefault(row.doc.id, []).append(row)
+    for group in by_doc.values():
+        doc, record = group[0].doc, group[0].doc.commitment
+        assert record is not None  # milestones belong to commitments
+        number = f"{record.number}. " if record.number else ""
+        found += [
+            Heading(1, text(number + doc.title)),
+            Paragraph(
+                text(
+                    f"Lead: {record.lead.name if record.lead else 'to be agreed'}. "
+                    f"Status: {record.status.label}."
+                )
+            ),
+            Table(
+                tuple(text(h) for h in ("Milestone", "Due", "Government", "Civil society")),
+                tuple(assessment_row(row) for row in group),
+            ),
+        ]
+    subtitle = (
+        f"Led by {plan.government_lead.name} and {plan.civil_society_lead.name}",
+        f"Exported on {stamp_text}",
+    )
+    footer = f"Exported from Jointly: {plan.title}, self-assessment, on {stamp_text}."
+    return Book(f"End-of-term self-assessment: {plan.title}", subtitle, tuple(found), footer)
+
+
+def assessment_row(row: MilestoneRow) -> tuple[Inline, ...]:
+    title = row.milestone.title + (" (the sides disagree)" if row.disagree else "")
+    due = row.milestone.due.isoformat() if row.milestone.due else "–"
+    sides = []
+    for side in (OrgKind.GOVERNMENT.value, OrgKind.CIVIL_SOCIETY.value):
+        update = row.latest.get(side)
+        sides.append(
+            text(
+                f"{update.status.label} ({update.organisation.name}, "
+                f"{update.at.strftime('%Y-%m-%d')})" + (f": {update.note}" if update.note else "")
+            )
+            if update is not None
+            else text("Not reported")
+        )
+    return (text(title), text(due), *sides)

@@ -17,8 +17,16 @@ from werkzeug.wrappers import Response
 from wiki.access.gate import require_plan
 from wiki.access.policy import signed_in
 from wiki.extensions import db
-from wiki.publish.assemble import Assembly, assemble, plan_book, record_audit, stamp
-from wiki.publish.formats import FORMATS
+from wiki.plans import progress
+from wiki.publish.assemble import (
+    Assembly,
+    assemble,
+    plan_book,
+    record_audit,
+    self_assessment_book,
+    stamp,
+)
+from wiki.publish.formats import FORMATS, Format
 from wiki.storage.models import Person
 from wiki.storage.models.types import utcnow
 
@@ -36,9 +44,21 @@ def plan_export(plan_slug: str, ext: str) -> Response:
     at = record_audit(assembly, person, chosen.ext) or utcnow()
     db.session.commit()  # the audit rows stand before the copy leaves
     book = plan_book(assembly, plan_footer(assembly, person, at), request.host_url, stamp(at))
-    name = f"{secure_filename(plan.slug) or 'plan'}-{at.strftime('%Y-%m-%d')}.{chosen.ext}"
-    response = Response(chosen.write(book), content_type=chosen.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return download(chosen.write(book), chosen, f"{plan.slug}-{at:%Y-%m-%d}.{chosen.ext}")
+
+
+@bp.get("/plans/<plan_slug>/self-assessment.<any(docx, odt):ext>")
+def self_assessment(plan_slug: str, ext: str) -> Response:
+    """The end-of-term self-assessment as Word or OpenDocument: statuses and notes, no text."""
+    plan = require_plan(plan_slug)
+    chosen, at = FORMATS[ext], utcnow()
+    book = self_assessment_book(plan, progress.rows(plan, current_user), stamp(at))
+    return download(chosen.write(book), chosen, f"{plan.slug}-self-assessment.{ext}")
+
+
+def download(body: bytes | str, chosen: Format, name: str) -> Response:
+    response = Response(body, content_type=chosen.content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=secure_filename(name))
     return response
 
 
