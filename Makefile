@@ -59,6 +59,7 @@ bench: setup
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/anchors.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) node_modules wiki/static/dist
