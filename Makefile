@@ -43,7 +43,7 @@ run-cluster: setup
 # Every test on SQLite, then every test that touches the database again on PostgreSQL
 # (127.0.0.1:5432 unless JOINTLY_TEST_POSTGRES says otherwise; see tests/databases.py).
 # The cluster tests run on both within the first pass.
-POSTGRES_TESTS := tests/wiki tests/protocol tests/browser
+POSTGRES_TESTS := tests/wiki tests/protocol
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 	JOINTLY_TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_TESTS)

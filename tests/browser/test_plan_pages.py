@@ -290,8 +290,8 @@ def test_record_form_saves_a_milestone_without_javascript(
     expect(page.locator(".notice[role=status]")).to_contain_text(
         "The commitment's record is saved."
     )
-    row = page.locator("table tbody tr", has_text="Grants register opens")
-    expect(row).to_contain_text("2027-03-31")
+    milestone = page.locator("section.milestone-timeline", has_text="Grants register opens")
+    expect(milestone).to_contain_text("Due: 2027-03-31")
     expect(page.locator("#milestones-0-title")).to_have_value("Grants register opens")
 
 

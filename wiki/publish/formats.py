@@ -1,15 +1,15 @@
-"""The file formats a document or a plan is exported in, and how each is written."""
+"""The file formats a document or a plan is exported in, and how each is written.
+
+The office-format libraries load on the first export, not with every process.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
-from wiki.publish.docx_writer import write_docx
-from wiki.publish.html_writer import write_html
 from wiki.publish.model import Book
-from wiki.publish.odt_writer import write_odt
-from wiki.publish.pdf_writer import write_pdf
 
 
 @dataclass(frozen=True)
@@ -17,20 +17,30 @@ class Format:
     ext: str
     label: str
     content_type: str
-    write: Callable[[Book], bytes | str]
+    writer: str  # "module:function" in wiki.publish
+
+    def write(self, book: Book) -> bytes | str:
+        module, _, name = self.writer.partition(":")
+        write: Callable[[Book], bytes | str] = getattr(import_module(module), name)
+        return write(book)
 
 
 FORMATS = {
     f.ext: f
     for f in (
-        Format("html", "HTML", "text/html; charset=utf-8", write_html),
+        Format("html", "HTML", "text/html; charset=utf-8", "wiki.publish.html_writer:write_html"),
         Format(
             "docx",
             "Word (DOCX)",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            write_docx,
+            "wiki.publish.docx_writer:write_docx",
         ),
-        Format("odt", "OpenDocument (ODT)", "application/vnd.oasis.opendocument.text", write_odt),
-        Format("pdf", "PDF", "application/pdf", write_pdf),
+        Format(
+            "odt",
+            "OpenDocument (ODT)",
+            "application/vnd.oasis.opendocument.text",
+            "wiki.publish.odt_writer:write_odt",
+        ),
+        Format("pdf", "PDF", "application/pdf", "wiki.publish.pdf_writer:write_pdf"),
     )
 }

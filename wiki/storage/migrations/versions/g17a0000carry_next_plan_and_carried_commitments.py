@@ -1,5 +1,7 @@
-"""the next plan started from this one: its link to the previous plan, and commitments
-marked to carry over and where a carried one came from
+"""the next plan from this one: a link to the previous plan; commitments carried over
+
+A plan links to the plan it was started from; a commitment is marked to carry over, and a
+carried one links to the commitment it continues.
 
 Revision ID: g17a0000carry
 Revises: f16a0000progress
