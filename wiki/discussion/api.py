@@ -12,7 +12,7 @@ import binascii
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -24,20 +24,15 @@ from wiki.discussion import service
 from wiki.discussion.shapes import comment_json, may_settle
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.jsonapi import json_body, json_error
 from wiki.live import announce_comment
 from wiki.storage.models import Comment, Document, Person
 
 bp = Blueprint("discussion_api", __name__, url_prefix="/api/docs/<slug>/comments")
+bp.register_error_handler(HTTPException, json_error)
 
 STALE = "The text this suggestion is about changed since; send confirm_stale to accept it."
 NOT_OPEN = "This thread is not open to that any more."
-
-
-@bp.errorhandler(HTTPException)
-def json_error(error: HTTPException) -> tuple[Response, int]:
-    code = error.code or 500
-    message = "not found" if code == 404 else (error.description or error.name)
-    return jsonify({"error": message}), code
 
 
 @bp.get("")
@@ -139,13 +134,6 @@ def published(
     reader, _head = service.reader_for(doc)
     announce_comment(doc, comment_json(service.place(reader, comment)))
     return jsonify(answer), status
-
-
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, description="Send a JSON object.")
-    return data
 
 
 def text_field(data: dict[str, Any], name: str) -> str:

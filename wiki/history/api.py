@@ -18,17 +18,12 @@ from wiki.documents import content
 from wiki.extensions import csrf, db
 from wiki.history import authorship
 from wiki.history import service as history
+from wiki.jsonapi import json_error
 from wiki.storage.models import Document, Revision
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+bp.register_error_handler(HTTPException, json_error)
 csrf.exempt(bp)  # read-only GET endpoints; nothing here changes state
-
-
-@bp.errorhandler(HTTPException)
-def json_error(error: HTTPException) -> tuple[Response, int]:
-    code = error.code or 500
-    message = "not found" if code == 404 else (error.description or error.name)
-    return jsonify({"error": message}), code
 
 
 def summary(doc: Document) -> dict[str, Any]:

@@ -6,9 +6,7 @@ A plan or document the person may not see answers 404; one they see but may not 
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -17,6 +15,7 @@ from wiki.access.gate import require_document, require_plan
 from wiki.access.policy import Action, coordinates, signed_in
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.jsonapi import json_body, json_error
 from wiki.live import enforce_access
 from wiki.plans import register, service, signoff
 from wiki.plans.outcomes import attempt, commit_signature
@@ -24,13 +23,7 @@ from wiki.plans.shapes import plan_json
 from wiki.storage.models import Document, Person
 
 bp = Blueprint("plans_api", __name__, url_prefix="/api")
-
-
-@bp.errorhandler(HTTPException)
-def json_error(error: HTTPException) -> tuple[Response, int]:
-    code = error.code or 500
-    message = "not found" if code == 404 else (error.description or error.name)
-    return jsonify({"error": message}), code
+bp.register_error_handler(HTTPException, json_error)
 
 
 @bp.get("/plans/<plan_slug>")
@@ -93,10 +86,3 @@ def acting(slug: str) -> tuple[Document, Person]:
     if person is None:
         abort(404)
     return doc, person
-
-
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, description="Send a JSON object.")
-    return data
