@@ -3,8 +3,6 @@ plan's progress table (latest status per side, overdue milestones) for the page 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,7 +10,7 @@ from urllib.parse import urlsplit
 
 from wiki.access.policy import speaks_for
 from wiki.errors import InvalidInput
-from wiki.plans.register import spreadsheet_cell
+from wiki.plans.register import spreadsheet
 from wiki.plans.service import plan_documents
 from wiki.plans.signoff import Refused, signatories
 from wiki.storage.models import (
@@ -132,20 +130,18 @@ def rows(plan: Plan, person: object) -> list[MilestoneRow]:
 
 def csv_text(found: Sequence[MilestoneRow], url_of: Callable[[Document], str]) -> str:
     """The progress table as CSV, one row per milestone."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in found:
-        last = row.last_update
-        cells = (
-            row.doc.title,
-            row.doc.commitment.number if row.doc.commitment else "",
-            row.milestone.title,
-            row.milestone.due.isoformat() if row.milestone.due else "",
-            *(row.latest[side].status.label if side in row.latest else "" for side in SIDES),
-            last.at.strftime("%Y-%m-%d %H:%M") if last else "",
-            "yes" if row.overdue else "no",
-            url_of(row.doc),
-        )
-        writer.writerow(spreadsheet_cell(cell) for cell in cells)
-    return "\ufeff" + out.getvalue()
+    return spreadsheet(CSV_COLUMNS, (csv_row(row, url_of) for row in found))
+
+
+def csv_row(row: MilestoneRow, url_of: Callable[[Document], str]) -> tuple[object, ...]:
+    last = row.last_update
+    return (
+        row.doc.title,
+        row.doc.commitment.number if row.doc.commitment else "",
+        row.milestone.title,
+        row.milestone.due.isoformat() if row.milestone.due else "",
+        *(row.latest[side].status.label if side in row.latest else "" for side in SIDES),
+        last.at.strftime("%Y-%m-%d %H:%M") if last else "",
+        "yes" if row.overdue else "no",
+        url_of(row.doc),
+    )

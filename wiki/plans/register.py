@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,33 +118,38 @@ def last_changes(doc_ids: list[int]) -> dict[int, datetime]:
 
 
 def csv_text(found: list[Row], url_of: Callable[[Document], str]) -> str:
-    """The register as CSV, one row per commitment, safe to open in a spreadsheet."""
+    """The register as CSV, one row per commitment."""
+    return spreadsheet(CSV_COLUMNS, (csv_row(row, url_of) for row in found))
+
+
+def csv_row(row: Row, url_of: Callable[[Document], str]) -> tuple[object, ...]:
+    record = row.record
+    return (
+        record.number or "",
+        row.doc.title,
+        record.lead.name if record.lead else "",
+        "; ".join(p.organisation.name for p in record.partners),
+        record.status.label,
+        "yes" if record.late else "no",
+        "; ".join(f"{c.organisation.name} ({c.person.name})" for c in row.consents),
+        row.signed,
+        len(row.signatures),
+        row.shares.get(OrgKind.GOVERNMENT.value, 0),
+        row.shares.get(OrgKind.CIVIL_SOCIETY.value, 0),
+        row.last_change.strftime("%Y-%m-%d %H:%M") if row.last_change else "",
+        url_of(row.doc),
+    )
+
+
+def spreadsheet(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV that opens in a spreadsheet as written: UTF-8 with a byte-order mark (so dashes
+    and accents read right), and no cell it would run as a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in found:
-        record = row.record
-        writer.writerow(
-            [
-                spreadsheet_cell(v)
-                for v in (
-                    record.number or "",
-                    row.doc.title,
-                    record.lead.name if record.lead else "",
-                    "; ".join(p.organisation.name for p in record.partners),
-                    record.status.label,
-                    "yes" if record.late else "no",
-                    "; ".join(f"{c.organisation.name} ({c.person.name})" for c in row.consents),
-                    row.signed,
-                    len(row.signatures),
-                    row.shares.get(OrgKind.GOVERNMENT.value, 0),
-                    row.shares.get(OrgKind.CIVIL_SOCIETY.value, 0),
-                    row.last_change.strftime("%Y-%m-%d %H:%M") if row.last_change else "",
-                    url_of(row.doc),
-                )
-            ]
-        )
-    return "\ufeff" + out.getvalue()  # the byte-order mark makes spreadsheets read UTF-8
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(spreadsheet_cell(cell) for cell in row)
+    return "\ufeff" + out.getvalue()
 
 
 def spreadsheet_cell(value: object) -> object:
