@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from wiki.access.policy import Action, can, level
-from wiki.history.authorship import whole_percentages
+from wiki.history.authorship import KIND_WORDS, whole_percentages
 from wiki.render.markdown import render_markdown
 from wiki.storage.models import DocumentKind, OrgKind, Phase, Visibility
 
@@ -33,9 +33,6 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["shares_text"] = shares_text
     app.jinja_env.filters["markdown"] = render_markdown  # comment bodies: the same sanitiser
     app.jinja_env.globals["KIND_WORDS"] = KIND_WORDS
-
-
-KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
 
 
 def shares_text(shares: dict[str, float]) -> str:

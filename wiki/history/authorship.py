@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from crdt import Author, Paragraph
+
+if TYPE_CHECKING:
+    from wiki.history.service import Segment
+
+KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
+WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -87,3 +95,29 @@ def whole_percentages(shares: dict[str, float]) -> dict[str, int]:
     for kind in sorted(raw, key=lambda k: raw[k] - result[k], reverse=True)[:short]:
         result[kind] += 1
     return result
+
+
+def word_shares(segments: Iterable[Segment]) -> dict[str, int]:
+    """Each organisation kind's share of the words of ``segments``, in whole percent."""
+    counts: dict[str, int] = {}
+    ended_in_word = False
+    for segment in segments:
+        words = len(WORD.findall(segment.text))
+        if ended_in_word and segment.text[:1] and not segment.text[0].isspace():
+            words -= 1  # a word split between two authors counts for the first
+        kind = segment.author.kind if segment.author else "other"
+        counts[kind] = counts.get(kind, 0) + words
+        ended_in_word = bool(segment.text) and not segment.text[-1].isspace()
+    total = sum(counts.values())
+    return whole_percentages({kind: n / total for kind, n in counts.items()}) if total else {}
+
+
+def writers(segments: Iterable[Segment]) -> list[str]:
+    """The organisations that wrote some of ``segments``' text, with their kind, by name."""
+    return sorted(
+        {
+            f"{s.author.organisation_name} ({KIND_WORDS[s.author.kind]})"
+            for s in segments
+            if s.author is not None and s.text.strip()
+        }
+    )

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
 
 from wiki.extensions import db
 from wiki.history import service as history
-from wiki.history.authorship import whole_percentages
+from wiki.history.authorship import word_shares
 from wiki.plans.service import plan_documents
 from wiki.plans.signoff import Signature, consents, signatures
 from wiki.storage.models import Commitment, Consent, Document, OrgKind, Plan, Revision, Status
 
-WORD = re.compile(r"\S+")
 # A cell a spreadsheet would run as a formula starts with one of these.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
@@ -47,8 +46,13 @@ class Row:
     record: Commitment
     signatures: list[Signature]
     consents: list[Consent]
-    shares: Mapping[str, int]  # organisation kind -> whole percent of the words
     last_change: datetime | None
+
+    @cached_property
+    def shares(self) -> dict[str, int]:
+        """Each organisation kind's whole percent of the words now: a pass over the text's
+        attribution, made only where the shares are shown or sorted on."""
+        return word_shares(history.marked_runs(self.doc, None))
 
     @property
     def signed(self) -> int:
@@ -72,7 +76,7 @@ def rows(plan: Plan, person: object, args: Mapping[str, str]) -> list[Row]:
     docs = [d for d in docs if _matches(d.commitment, args)]  # type: ignore[arg-type]
     changed = last_changes([d.id for d in docs])
     found = [
-        Row(d, d.commitment, signatures(d), consents(d), word_shares(d), changed.get(d.id))
+        Row(d, d.commitment, signatures(d), consents(d), changed.get(d.id))
         for d in docs
         if d.commitment is not None
     ]
@@ -88,21 +92,6 @@ def _matches(record: Commitment, args: Mapping[str, str]) -> bool:
         return False
     partner = args.get("partner")
     return not partner or any(str(p.organisation_id) == partner for p in record.partners)
-
-
-def word_shares(doc: Document) -> dict[str, int]:
-    """Each organisation kind's share of the words in the text now, in whole percent."""
-    counts: dict[str, int] = {}
-    ended_in_word = False
-    for segment in history.marked_runs(doc, None):
-        words = len(WORD.findall(segment.text))
-        if ended_in_word and segment.text[:1] and not segment.text[0].isspace():
-            words -= 1  # a word split between two authors counts for the first
-        kind = segment.author.kind if segment.author else OrgKind.OTHER.value
-        counts[kind] = counts.get(kind, 0) + words
-        ended_in_word = bool(segment.text) and not segment.text[-1].isspace()
-    total = sum(counts.values())
-    return whole_percentages({kind: n / total for kind, n in counts.items()}) if total else {}
 
 
 def last_changes(doc_ids: list[int]) -> dict[int, datetime]:

@@ -10,15 +10,14 @@ from datetime import datetime
 from wiki.access import audit
 from wiki.documents import content
 from wiki.history import service as history
+from wiki.history.authorship import KIND_WORDS, word_shares, writers
 from wiki.plans.progress import MilestoneRow
-from wiki.plans.register import word_shares
 from wiki.plans.service import plan_documents
 from wiki.plans.signoff import Signature, signatures
 from wiki.publish.markdown import blocks
 from wiki.publish.model import Block, Book, Heading, Inline, Paragraph, Table, text
 from wiki.storage.models import Document, DocumentKind, OrgKind, Person, Plan, Status
 
-KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
 LEFT_OUT = (Status.ANNEX, Status.WITHDRAWN)
 
 
@@ -171,19 +170,15 @@ def provenance_blocks(parts: list[Part]) -> list[Block]:
 
 
 def authorship_line(doc: Document) -> str:
-    shares = word_shares(doc)
+    """Each side's share of the words and who wrote them, from one pass over the text."""
+    segments = history.marked_runs(doc, None)
+    shares = word_shares(segments)
     words = ", ".join(
         f"{shares.get(kind, 0)}% {KIND_WORDS[kind]}"
         for kind in (OrgKind.GOVERNMENT.value, OrgKind.CIVIL_SOCIETY.value)
     )
-    writers = sorted(
-        {
-            f"{s.author.organisation_name} ({KIND_WORDS[s.author.kind]})"
-            for s in history.marked_runs(doc, None)
-            if s.author is not None and s.text.strip()
-        }
-    )
-    return f"Words: {words}. Written by: {'; '.join(writers) or 'nobody yet'}."
+    names = "; ".join(writers(segments)) or "nobody yet"
+    return f"Words: {words}. Written by: {names}."
 
 
 def signature_table(found: list[Signature]) -> Table:
