@@ -199,9 +199,14 @@ def set_partners(record: Commitment, organisations: Sequence[Organisation]) -> N
     ]
     doc = record.document
     for org in wanted:
-        held = [s.level for s in doc.shares if s.organisation_id == org.id]
-        if org.id != doc.owner_id and Level.EDIT not in held:
-            add_grant(doc, Grant(organisation=org, person=None, level=Level.EDIT))
+        let_edit(doc, org)
+
+
+def let_edit(doc: Document, org: Organisation) -> None:
+    """Grant ``org`` edit on ``doc`` unless it owns it or holds that grant already."""
+    held = [share.level for share in doc.shares if share.organisation_id == org.id]
+    if org.id != doc.owner_id and Level.EDIT not in held:
+        add_grant(doc, Grant(organisation=org, person=None, level=Level.EDIT))
 
 
 def update_record(record: Commitment, change: RecordChange) -> None:
@@ -290,8 +295,7 @@ def promote(record: Commitment, lead: Organisation | None) -> None:
     record.late = plan.phase.after_cut_off
     doc.awaiting_consent = record.late
     record.number = None if record.late else next_number(plan)
-    if Level.EDIT not in [s.level for s in doc.shares if s.organisation_id == lead.id]:
-        add_grant(doc, Grant(organisation=lead, person=None, level=Level.EDIT))
+    let_edit(doc, lead)
 
 
 def _number(doc: Document) -> int | None:
