@@ -25,6 +25,7 @@ from wiki.documents import content
 from wiki.extensions import db
 from wiki.history import service as history
 from wiki.numbers import whole_number
+from wiki.publish import formats
 from wiki.publish.assemble import document_book, stamp
 from wiki.publish.formats import FORMATS
 from wiki.render.markdown import render_markdown
@@ -116,9 +117,7 @@ def attachment(
 ) -> Response:
     """A download named after the document and revision, never shown in the browser."""
     name = f"{secure_filename(doc.slug) or 'document'}-revision-{revision}.{ext}"
-    response = Response(body, content_type=content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=name)
-    return response
+    return formats.attachment(body, content_type, name)
 
 
 @bp.post("/<slug>/export.md")

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response
+
 from wiki.publish.model import Book
 
 
@@ -44,3 +47,10 @@ FORMATS = {
         Format("pdf", "PDF", "application/pdf", "wiki.publish.pdf_writer:write_pdf"),
     )
 }
+
+
+def attachment(body: bytes | str, content_type: str, filename: str) -> Response:
+    """A download, never shown in the browser, under a name safe on any system."""
+    response = Response(body, content_type=content_type)
+    response.headers.set("Content-Disposition", "attachment", filename=secure_filename(filename))
+    return response

@@ -11,7 +11,6 @@ from datetime import datetime
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
-from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
 from wiki.access.gate import require_plan
@@ -26,7 +25,7 @@ from wiki.publish.assemble import (
     self_assessment_book,
     stamp,
 )
-from wiki.publish.formats import FORMATS, Format
+from wiki.publish.formats import FORMATS, attachment
 from wiki.storage.models import Person
 from wiki.storage.models.types import utcnow
 
@@ -44,7 +43,8 @@ def plan_export(plan_slug: str, ext: str) -> Response:
     at = record_audit(assembly, person, chosen.ext) or utcnow()
     db.session.commit()  # the audit rows stand before the copy leaves
     book = plan_book(assembly, plan_footer(assembly, person, at), request.host_url, stamp(at))
-    return download(chosen.write(book), chosen, f"{plan.slug}-{at:%Y-%m-%d}.{chosen.ext}")
+    name = f"{plan.slug}-{at:%Y-%m-%d}.{chosen.ext}"
+    return attachment(chosen.write(book), chosen.content_type, name)
 
 
 @bp.get("/plans/<plan_slug>/self-assessment.<any(docx, odt):ext>")
@@ -53,13 +53,7 @@ def self_assessment(plan_slug: str, ext: str) -> Response:
     plan = require_plan(plan_slug)
     chosen, at = FORMATS[ext], utcnow()
     book = self_assessment_book(plan, progress.rows(plan, current_user), stamp(at))
-    return download(chosen.write(book), chosen, f"{plan.slug}-self-assessment.{ext}")
-
-
-def download(body: bytes | str, chosen: Format, name: str) -> Response:
-    response = Response(body, content_type=chosen.content_type)
-    response.headers.set("Content-Disposition", "attachment", filename=secure_filename(name))
-    return response
+    return attachment(chosen.write(book), chosen.content_type, f"{plan.slug}-self-assessment.{ext}")
 
 
 def plan_footer(assembly: Assembly, person: Person | None, at: datetime) -> str:
