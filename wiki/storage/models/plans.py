@@ -81,12 +81,10 @@ class Plan(db.Model):  # type: ignore[name-defined]
     # The plan this one was started from: the rolling plan's previous cycle.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
 
-    government_lead: Mapped[Organisation] = relationship(
-        foreign_keys=[government_lead_id], lazy="joined"
-    )
-    civil_society_lead: Mapped[Organisation] = relationship(
-        foreign_keys=[civil_society_lead_id], lazy="joined"
-    )
+    # Loaded when read (organisations are few, and usually in the session already): a plan
+    # comes joined to every document query, which should not join its leads as well.
+    government_lead: Mapped[Organisation] = relationship(foreign_keys=[government_lead_id])
+    civil_society_lead: Mapped[Organisation] = relationship(foreign_keys=[civil_society_lead_id])
     previous: Mapped[Plan | None] = relationship(remote_side=[id], lazy="select")
 
     @property
