@@ -107,7 +107,7 @@ def coordinated(plan_slug: str) -> Plan:
 @bp.get("/<plan_slug>/commitments")
 def commitments(plan_slug: str) -> str:
     plan = require_plan(plan_slug)
-    args = {k: v for k, v in request.args.items() if k in (*FILTERS, "sort", "order") and v}
+    args = register_args()
     return render_template(
         "register.html",
         plan=plan,
@@ -123,7 +123,7 @@ def commitments(plan_slug: str) -> str:
 @bp.get("/<plan_slug>/commitments.csv")
 def commitments_csv(plan_slug: str) -> tuple[str, int, dict[str, str]]:
     plan = require_plan(plan_slug)
-    args = {k: v for k, v in request.args.items() if k in (*FILTERS, "sort", "order") and v}
+    args = register_args()
     text = register.csv_text(
         register.rows(plan, current_user, args),
         lambda doc: url_for("pages.view", slug=doc.slug, _external=True),
@@ -154,6 +154,11 @@ def self_assessment(plan_slug: str) -> str:
     for row in progress.rows(plan, current_user):
         by_doc.setdefault(row.doc.id, []).append(row)
     return render_template("self_assessment.html", plan=plan, commitments=list(by_doc.values()))
+
+
+def register_args() -> dict[str, str]:
+    """The register's filters and sort order from the address, the empty ones left out."""
+    return {k: v for k, v in request.args.items() if k in (*FILTERS, "sort", "order") and v}
 
 
 def csv_headers(filename: str) -> dict[str, str]:
