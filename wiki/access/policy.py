@@ -9,7 +9,7 @@ is not theirs: an emergency read is a separate, audited, time-limited grant of v
 
 Plans add three rules: a plan in consultation or later opens its network narrative and
 commitments to the public (``Document.visibility``); a late commitment is seen only by its
-owner and the plan's two leads until both consent; a signed-off text is frozen for all.
+owner, its lead and the plan's two leads until both consent; a signed-off text is frozen.
 """
 
 from __future__ import annotations
@@ -147,14 +147,7 @@ def may_reopen(person: Any, doc: Document) -> bool:
 
 def plan_lead(person: Any, doc: Document) -> bool:
     """Whether ``person`` speaks for one of the two leads of the plan ``doc`` belongs to."""
-    who = signed_in(person)
-    return (
-        who is not None
-        and who.role is not Role.REVIEWER
-        and doc.plan is not None
-        and who.organisation_id in doc.plan.lead_ids
-        and level(who, doc) is not None
-    )
+    return doc.plan is not None and speaks_for(person, doc, doc.plan.lead_ids)
 
 
 def speaks_for(person: Any, doc: Document, organisations: Iterable[int]) -> bool:
