@@ -56,12 +56,17 @@ def empty_cells(size: int) -> str:
     return "| a | b |\n|---|---|\n" + "||\n" * (size // 3)
 
 
+def deep_quotes(size: int) -> str:
+    return "> " * (size // 2) + "x\n"
+
+
 KINDS: dict[str, Callable[[int], str]] = {
     "table": table,
     "prose": prose,
     "list": lists,
     "emphasis": emphasis,
     "empty cells": empty_cells,
+    "deep quotes": deep_quotes,
 }
 
 

@@ -15,6 +15,7 @@ import socketio
 from crdt import protocol
 from tests.browser.conftest import LiveServer
 from tests.harness.client import NAMESPACE, CollabClient, replica, signed_in_session
+from tests.protocol.instances import close_at_once
 
 NOT_FOUND = {
     "ok": False,
@@ -41,7 +42,7 @@ def clients(live_server: LiveServer) -> Iterator[list[CollabClient]]:
     made: list[CollabClient] = []
     yield made
     for client in made:
-        client.close()
+        close_at_once(client)
 
 
 def connect(

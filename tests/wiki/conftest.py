@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.test import TestResponse
 
-from tests.databases import fresh_database
+from tests.databases import Snapshot, fresh_database
 from wiki import create_app
 from wiki.documents.content import hub
 from wiki.extensions import db
@@ -37,26 +37,44 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def cast_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Snapshot]:
+    """One database migrated and seeded with the cast, for every test's app to start from."""
+    folder = tmp_path_factory.mktemp("cast")
+    with fresh_database(folder, "cast") as url:
+        app = make_app(folder, url)
+        with app.app_context():
+            upgrade()
+            seed_cast()
+            hub().close()
+            db.engine.dispose()
+        yield Snapshot(url)
+
+
 @pytest.fixture
-def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
-    app = create_app(
+def app(tmp_path: Path, cast_snapshot: Snapshot) -> Iterator[Flask]:
+    """A fresh app on a database just migrated and seeded with the cast."""
+    with cast_snapshot.restored(tmp_path) as url:
+        app = make_app(tmp_path, url)
+        yield app
+        with app.app_context():
+            hub().close()
+            db.engine.dispose()
+    # Collect here, so a y-py object left to be dropped off its thread fails this test.
+    gc.collect()
+
+
+def make_app(folder: Path, database_url: str) -> Flask:
+    """The app as the tests configure it, over ``database_url``."""
+    return create_app(
         {
             "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "INSTANCE_PATH": str(folder / "instance"),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "LOGIN_RATE_LIMIT": "1000 per minute",
             **FAST_HASHING,
         }
     )
-    with app.app_context():
-        upgrade()
-        seed_cast()
-    yield app
-    with app.app_context():
-        hub().close()
-        db.engine.dispose()
-    # Collect here, so a y-py object left to be dropped off its thread fails this test.
-    gc.collect()
 
 
 def seed_cast() -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable
 from html.parser import HTMLParser
 
 import pytest
@@ -123,39 +121,6 @@ def test_local_images_are_kept() -> None:
     assert '<img src="/static/logo.png" alt="logo">' in str(
         render_markdown("![logo](/static/logo.png)")
     )
-
-
-def _table(size: int) -> str:
-    # The shape of the report: many short rows, each a child of the same <tbody>.
-    rows = ["| a | b |", "|:--|--:|"]
-    rows += [f"| {i} | *{i}* |" for i in range(size // 12)]
-    return "\n".join(rows) + "\n"
-
-
-SHAPES: dict[str, Callable[[int], str]] = {
-    "table": _table,
-    "list": lambda size: "- item *x*\n" * (size // 11),
-    "prose": lambda size: "A sentence with **bold** and [a link](/x).\n\n" * (size // 45),
-    "nested emphasis": lambda size: "*a **b _c __d__ c_ b** a* " * (size // 26),
-    "deep quotes": lambda size: "> " * (size // 2) + "x\n",
-}
-
-
-def _best_time(text: str, rounds: int = 5) -> float:
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.perf_counter()
-        render_markdown(text)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
-def test_rendering_time_grows_linearly_with_the_input() -> None:
-    # Ratios within one run, not absolute times: a quadratic step makes 4x the text cost 16x.
-    for name, make in SHAPES.items():
-        small, large = make(24 * 1024), make(96 * 1024)
-        ratio = _best_time(large) / _best_time(small)
-        assert ratio < 6, f"{name}: 4x the text took {ratio:.1f}x the time"
 
 
 def test_images_come_only_from_static_files_and_others_show_their_description() -> None:
