@@ -32,6 +32,11 @@ db: setup
 
 run: db
 	$(FLASK) seed-demo --if-empty
+	@# The notification mail goes out from a second process, as a timer does in deploy/;
+	@# with no WIKI_MAIL_HOST it prints where each mail would go.
+	@export WIKI_PUBLIC_URL="$${WIKI_PUBLIC_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) notify send --loop & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 # Two gunicorn + gevent processes on PostgreSQL and Redis behind Debian's nginx (deploy/).
@@ -60,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/anchors.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python -m bench.rooms
 
 clean:
 	rm -rf $(VENV) node_modules wiki/static/dist

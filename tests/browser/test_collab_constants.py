@@ -35,6 +35,7 @@ def js_constants() -> dict[str, str | int]:
         ("EVENT_LEAVE", collab.EVENT_LEAVE),
         ("EVENT_ACCESS", collab.EVENT_ACCESS),
         ("EVENT_COMMENT", collab.EVENT_COMMENT),
+        ("EVENT_INBOX", collab.EVENT_INBOX),
         ("MESSAGE_SYNC", protocol.MESSAGE_SYNC),
         ("MESSAGE_AWARENESS", protocol.MESSAGE_AWARENESS),
         ("MESSAGE_QUERY_AWARENESS", protocol.MESSAGE_QUERY_AWARENESS),

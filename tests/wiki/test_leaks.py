@@ -38,6 +38,9 @@ MARKER = "Zq7Marker"
 SECRET = "final-secret"
 PLAN = "nap"
 MISSING = "no-such-draft"
+FORMER = "first-secret"  # the draft's address before it was renamed
+GONE = "gone-secret"  # a restricted draft its owner deleted
+GONE_MARKER = "Wv5Gone"  # in its title and text, besides MARKER
 OUTSIDERS = {
     "anonymous": None,
     "member of an organisation not shared with": "treasury@example.org",
@@ -71,6 +74,7 @@ UNCOMPARED_HEADERS = {
     "Expires",
     "Last-Modified",
     "ETag",
+    "X-Request-ID",  # one per request, by design
     "X-RateLimit-Remaining",
     "X-RateLimit-Reset",
     "Retry-After",
@@ -92,16 +96,23 @@ def plant_secret(app: Flask, as_person: Any) -> None:
         "/-/new",
         {
             "title": f"Plan {MARKER}",
-            "slug": SECRET,
+            "slug": FORMER,
             "kind": "commitment",
             "visibility": "restricted",
             "plan": PLAN,
         },
     )
     assert response.status_code == 302
+    renamed = {"title": f"Plan {MARKER}", "slug": SECRET}
+    assert gov.submit(f"/{FORMER}/rename", renamed).status_code == 302
+    plant_deleted(gov)
     sharing = f"/{SECRET}/sharing"
     for grantee in ("org:3", "person:5"):  # Open Data Charity; Wen Watch
         gov.submit(sharing, {"grantee": grantee, "access": "edit"}, action=f"{sharing}/grants")
+    # Wen watches it while shared: the notices she had must go with her share.
+    assert (
+        as_person("watch@example.org").submit("/", {}, action=f"/{SECRET}/watch").status_code == 302
+    )
     form_edit(gov, SECRET, f"# Draft\n\nThe old {MARKER} wording.\n\nKept text.\n")
     form_edit(cso, SECRET, "# Draft\n\nKept text.\n")  # revision 2 deletes the passage
     with app.app_context():
@@ -109,7 +120,8 @@ def plant_secret(app: Flask, as_person: Any) -> None:
         assert doc is not None
         (watch_share,) = [share.id for share in doc.shares if share.person_id == 5]
     discussion = f"/{SECRET}/discussion"
-    said = {"quote": "Kept text.", "kind": "comment", "body": f"A {MARKER} comment."}
+    mentions = "@[Wen Watch] @[Gita Gov] @[Treasury]"  # notices, in inboxes and mails
+    said = {"quote": "Kept text.", "kind": "comment", "body": f"A {MARKER} comment. {mentions}"}
     assert cso.submit(f"{discussion}/new", said).status_code == 302
     with app.app_context():
         comment_id = db.session.scalar(select(func.max(Comment.id)))
@@ -120,6 +132,15 @@ def plant_secret(app: Flask, as_person: Any) -> None:
     gov.submit(sharing, {}, action=f"{sharing}/grants/{watch_share}/remove")
     assert MARKER in gov.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
     assert MARKER not in gov.get(f"/{SECRET}/raw").get_data(as_text=True)
+
+
+def plant_deleted(gov: Browser) -> None:
+    """A restricted draft with the marker, deleted by its owner: now missing to everyone."""
+    title = f"Gone {MARKER} {GONE_MARKER}"
+    made = {"title": title, "slug": GONE, "kind": "page", "visibility": "restricted"}
+    assert gov.submit("/-/new", made).status_code == 302
+    form_edit(gov, GONE, f"The {MARKER} {GONE_MARKER} text of a deleted draft.\n")
+    assert gov.submit(f"/{GONE}/delete", {}).status_code == 302
 
 
 def urls(rule: Rule, slug: str) -> str:
@@ -211,22 +232,34 @@ def comparable(answer: Answer, slug: str, word: str) -> tuple[int, str, list[tup
     return status, normalised(body, slug, word, made), kept
 
 
-def crawl(app: Flask, http: FlaskClient, who: str) -> tuple[int, int]:
-    """Request every route both ways; how many were compared, and how many made a document."""
+def crawl(
+    app: Flask,
+    http: FlaskClient,
+    who: str,
+    slug: str = SECRET,
+    word: str = MARKER,
+    hidden: str = MARKER,
+) -> tuple[int, int]:
+    """Request every route both ways; how many were compared, and how many made a document.
+
+    ``word`` is sent in every free-text field with ``slug``; ``hidden`` must show nowhere.
+    """
     compared = made = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("static", "auth.logout"):
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            where = (who, method, rule.rule)
-            secret = answer(app, http, method, urls(rule, SECRET), MARKER, SECRET)
+            where = (who, slug, method, rule.rule)
+            secret = answer(app, http, method, urls(rule, slug), word, slug)
             control = answer(app, http, method, urls(rule, MISSING), DECOY, MISSING)
-            mine, theirs = comparable(secret, SECRET, MARKER), comparable(control, MISSING, DECOY)
+            mine, theirs = comparable(secret, slug, word), comparable(control, MISSING, DECOY)
             assert mine[0] == theirs[0], where
             assert mine[1] == theirs[1], where
             assert mine[2] == theirs[2], where
             if {"slug", "plan_slug"} & set(rule.arguments):  # what no route may echo
-                assert MARKER not in secret[1] + repr(secret[2]), where
+                assert hidden not in secret[1] + repr(secret[2]), where
+            if rule.endpoint.startswith("notify."):  # the inbox and its settings
+                assert hidden not in secret[1] + control[1], where
             compared += 1
             made += len(secret[3]) + len(control[3])
     return compared, made
@@ -273,6 +306,21 @@ def test_restricted_draft_leaks_through_no_route(
         # the coordinator's form to start the next plan too.
         expected = (2 if OUTSIDERS[who] in EDITORS else 0) + (2 if "coordinator" in who else 0)
         assert made == expected, who
+
+
+def test_former_addresses_and_deleted_drafts_leak_through_no_route(
+    app: Flask, outsiders: dict[str, FlaskClient], as_person: Any
+) -> None:
+    for who in ("anonymous", "member of an organisation not shared with"):
+        for slug in (FORMER, GONE):
+            compared, _made = crawl(app, outsiders[who], who, slug)
+            assert compared >= len(list(app.url_map.iter_rules())) - 2, who
+    # A deleted draft is missing to its owner too (who still reads the plan's other drafts).
+    app.config["WTF_CSRF_ENABLED"] = True  # to sign in
+    owner = as_person("gov@example.org").client
+    app.config["WTF_CSRF_ENABLED"] = False
+    compared, _made = crawl(app, owner, "owner", GONE, DECOY, GONE_MARKER)
+    assert compared >= len(list(app.url_map.iter_rules())) - 2
 
 
 @contextmanager
@@ -328,6 +376,7 @@ def test_the_crawl_sees_the_marker_where_it_is_shared(
     app.config["WTF_CSRF_ENABLED"] = True
     insider: Browser = as_person("cso@example.org")
     assert MARKER in insider.get(f"/{SECRET}").get_data(as_text=True)
+    assert insider.get(f"/{FORMER}/revisions/1").headers["Location"] == f"/{SECRET}/revisions/1"
     assert MARKER in insider.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
     assert MARKER in insider.get("/-/search", query_string={"q": MARKER}).get_data(as_text=True)
     comments = insider.get(f"/api/docs/{SECRET}/comments").get_data(as_text=True)
@@ -338,6 +387,8 @@ def test_the_crawl_sees_the_marker_where_it_is_shared(
     assert MARKER in insider.get(f"/api/plans/{PLAN}").get_data(as_text=True)
     exported = insider.submit("/", {}, action=f"/plans/{PLAN}/export.html")
     assert MARKER in exported.get_data(as_text=True)
+    mentioned: Browser = as_person("gov@example.org")
+    assert MARKER in mentioned.get("/-/inbox").get_data(as_text=True)
 
 
 def test_a_comment_event_reaches_those_it_is_shared_with_and_no_outsider(

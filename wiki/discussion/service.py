@@ -19,6 +19,7 @@ from crdt import Anchor, AnchorReader, InvalidAnchor
 from wiki.documents import content
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.notify import events as notices
 from wiki.render.cache import RenderedBlock
 from wiki.storage.models import (
     Comment,
@@ -179,6 +180,7 @@ def add_comment(
     )
     db.session.add(comment)
     db.session.flush()
+    notices.commented(doc, comment, person)
     return comment
 
 
@@ -193,6 +195,7 @@ def add_reply(comment: Comment, person: Person, body: str) -> Reply:
     )
     db.session.add(reply)
     db.session.flush()
+    notices.replied(comment, reply, person)
     return reply
 
 

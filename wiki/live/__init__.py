@@ -14,18 +14,20 @@ from wiki.live.contract import (
     EVENT_ACCESS,
     EVENT_COMMENT,
     EVENT_FRAME,
+    EVENT_INBOX,
     EVENT_JOIN,
     EVENT_LEAVE,
     NAMESPACE,
     Code,
 )
-from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener
+from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener, to_people
 from wiki.live.state import init_live
 
 __all__ = [
     "EVENT_ACCESS",
     "EVENT_COMMENT",
     "EVENT_FRAME",
+    "EVENT_INBOX",
     "EVENT_JOIN",
     "EVENT_LEAVE",
     "NAMESPACE",
@@ -37,4 +39,5 @@ __all__ = [
     "init_live",
     "keep_packets_whole",
     "stored_listener",
+    "to_people",
 ]

@@ -16,6 +16,7 @@ EVENT_FRAME = "frame"
 EVENT_LEAVE = "leave"
 EVENT_ACCESS = "access"  # server to client: what the socket may do now, when it changed
 EVENT_COMMENT = "comment"  # server to client: a comment made or changed, as the API gives it
+EVENT_INBOX = "inbox"  # server to client: your inbox changed; ask /-/inbox/count
 
 
 class Code(enum.StrEnum):

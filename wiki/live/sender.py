@@ -17,7 +17,7 @@ from flask import Flask, current_app, has_app_context
 
 from crdt import Listener, Stored, merge_updates, protocol
 from wiki.extensions import socketio
-from wiki.live.contract import EVENT_ACCESS, EVENT_FRAME, NAMESPACE
+from wiki.live.contract import EVENT_ACCESS, EVENT_FRAME, EVENT_INBOX, NAMESPACE
 from wiki.live.grants import recheck
 from wiki.live.state import LiveState, Participant, live_state
 
@@ -63,6 +63,20 @@ def event_to_document(
             namespace=NAMESPACE,
             ignore_queue=True,  # other processes send to their own sockets
         )
+
+
+def person_room(person_id: int) -> str:
+    """The Socket.IO room every socket of one signed-in person joins."""
+    return f"person:{person_id}"
+
+
+def to_people(person_ids: Iterable[int]) -> None:
+    """Tell each person's sockets, in every process, that their inbox changed.
+
+    The event carries nothing: the page asks for the count, which the policy answers.
+    """
+    for person_id in person_ids:
+        socketio.emit(EVENT_INBOX, {}, to=person_room(person_id), namespace=NAMESPACE)
 
 
 def close_sockets(sids: Iterable[str]) -> None:

@@ -13,6 +13,7 @@ from wiki.documents import service as documents
 from wiki.documents.service import SLUG_PATTERN, Grant, add_grant
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.notify import events as notices
 from wiki.storage.models import (
     Commitment,
     Document,
@@ -122,6 +123,11 @@ def set_phase(plan: Plan, phase: str) -> None:
         raise InvalidInput({"phase": "Choose one of: " + ", ".join(p.value for p in Phase) + "."})
     if plan.phase is not Phase(phase):
         plan.phase, plan.phase_changed_at = Phase(phase), utcnow()
+        notices.phase_changed(plan)
+        if plan.phase is Phase.SIGN_OFF:
+            from wiki.plans.signoff import ask_signatories  # it imports this module
+
+            ask_signatories(plan)
 
 
 def set_template(plan: Plan, text: str, fields: Sequence[str]) -> None:
@@ -174,6 +180,8 @@ def join_plan(
     doc.awaiting_consent = late
     db.session.add(record)
     db.session.flush()
+    if late:
+        notices.owes_consent(doc)
     sides = [*partners, owner] if owner.kind is OrgKind.CIVIL_SOCIETY else list(partners)
     set_partners(record, sides)
 
@@ -296,6 +304,8 @@ def promote(record: Commitment, lead: Organisation | None) -> None:
     doc.awaiting_consent = record.late
     record.number = None if record.late else next_number(plan)
     let_edit(doc, lead)
+    if record.late:
+        notices.owes_consent(doc)
 
 
 def _number(doc: Document) -> int | None:

@@ -18,6 +18,7 @@ from wiki.access.policy import may_reopen, plan_lead, speaks_for
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.history import service as history
+from wiki.notify import events as notices
 from wiki.plans.service import next_number
 from wiki.storage.models import (
     Consent,
@@ -25,6 +26,7 @@ from wiki.storage.models import (
     DocumentKind,
     Organisation,
     Person,
+    Plan,
     Reopening,
     Revision,
     SignOff,
@@ -164,7 +166,22 @@ def reopen(doc: Document, person: Person, reason: str) -> Reopening:
     if doc.commitment is not None:
         doc.commitment.status = Status.NEGOTIATING
     db.session.flush()
+    notices.owes_sign_off(doc, signatories(doc), "re-opened, to be signed again")
     return reopening
+
+
+def ask_signatories(plan: Plan) -> None:
+    """The plan reached sign-off: each text's signatories who have not signed are asked."""
+    texts = select(Document).where(
+        Document.plan_id == plan.id,
+        Document.kind.in_((DocumentKind.NARRATIVE, DocumentKind.COMMITMENT)),
+        Document.signed_off_at.is_(None),
+        Document.awaiting_consent.is_(False),
+    )
+    for doc in db.session.scalars(texts):
+        signed = {s.organisation_id for s in sign_offs(doc)}
+        owing = [org for org in signatories(doc) if org.id not in signed]
+        notices.owes_sign_off(doc, owing, "the plan is in sign-off")
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 // so edits made meanwhile, by anyone, do not move what the comment is about.
 import { anchorOf, decodeAnchor, resolveAnchor } from "./anchors.js";
 import { button, el } from "./dom.js";
+import { mentionList } from "./mentions.js";
 import { shorten } from "./threads.js";
 
 const TEXTS = {
@@ -26,7 +27,7 @@ export function createCommentForm({ ytext, send, onClose }) {
   const error = el("p", { class: "error-message", id: "comment-form-error", hidden: true });
   const submit = el("button", { type: "submit" });
   const form = el("form", { class: "comment-form", id: "comment-form", "aria-labelledby": title.id, hidden: true },
-    title, quote, replacementField, el("div", { class: "field" }, bodyLabel, body), error,
+    title, quote, replacementField, el("div", { class: "field" }, bodyLabel, body, mentionList(body)), error,
     el("div", { class: "form-buttons" }, submit, " ", button("Cancel", () => close(), { class: "secondary" })));
   let pending = null; // {kind, anchor}
 

@@ -13,6 +13,8 @@ export const EVENT_LEAVE = "leave";
 export const EVENT_ACCESS = "access";
 /** Server to client: a comment made or changed (`{doc, comment}`, the comment as the API gives it). */
 export const EVENT_COMMENT = "comment";
+/** Server to client: this person's inbox changed (`{}`); ask `/-/inbox/count` for the number. */
+export const EVENT_INBOX = "inbox";
 
 /** Why the server refused an event: the `code` of a refusal. */
 export const CODE_NOT_FOUND = "not_found";

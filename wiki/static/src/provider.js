@@ -21,6 +21,7 @@ import {
   SYNC_STEP1,
   SYNC_STEP2,
 } from "./constants.js";
+import { followInbox } from "./inbox.js";
 import { Outbox } from "./outbox.js";
 import { applyAwarenessSafely, isRetryable, needsJoin } from "./replies.js";
 import {
@@ -75,6 +76,7 @@ export class CollabProvider extends ObservableV2 {
     this.awarenessInFlight = false;
     this.awarenessStale = false;
     this.socket = socket ?? io(NAMESPACE, SOCKET_OPTIONS);
+    followInbox(this.socket); // the header's inbox count
     this.listen();
   }
 

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from wiki.storage.models.audit import AuditEvent, BreakGlass
 from wiki.storage.models.discussion import Comment, CommentKind, CommentStatus, Reply
-from wiki.storage.models.documents import Document, DocumentKind, Level, Share, Visibility
+from wiki.storage.models.documents import (
+    Document,
+    DocumentKind,
+    FormerSlug,
+    Level,
+    Share,
+    Visibility,
+)
 from wiki.storage.models.history import (
     AttributionCheckpoint,
     Checkpoint,
     ClientAssignment,
     Revision,
     UpdateRecord,
+)
+from wiki.storage.models.notify import (
+    Mail,
+    MailKind,
+    MailStatus,
+    NoticeKind,
+    Notification,
+    NotifySettings,
+    Watch,
 )
 from wiki.storage.models.people import LoginSession, Organisation, OrgKind, Person, Role
 from wiki.storage.models.plans import (
@@ -39,9 +55,16 @@ __all__ = [
     "Consent",
     "Document",
     "DocumentKind",
+    "FormerSlug",
     "Level",
     "LoginSession",
+    "Mail",
+    "MailKind",
+    "MailStatus",
     "Milestone",
+    "NoticeKind",
+    "Notification",
+    "NotifySettings",
     "OrgKind",
     "Organisation",
     "Partner",
@@ -59,4 +82,5 @@ __all__ = [
     "Status",
     "UpdateRecord",
     "Visibility",
+    "Watch",
 ]
