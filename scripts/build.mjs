@@ -3,7 +3,7 @@ import { build } from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
-const ENTRIES = ["wiki/static/src/editor.js"].filter((entry) => existsSync(entry));
+const ENTRIES = ["wiki/static/src/editor.js", "wiki/static/src/timeslider.js"].filter((entry) => existsSync(entry));
 const MAX_GZIP_BYTES = 300 * 1024;
 
 const result = await build({

@@ -78,7 +78,7 @@ class JointlyServer:
     def command(self, port: int) -> list[str]:
         if self.mode == "gevent":
             return gunicorn_command(port, f"--config={REPO / 'deploy' / 'gunicorn.conf.py'}")
-        return flask_command(port)
+        return flask_command(port, "threading")
 
     def stop(self) -> None:
         if self.server is not None:

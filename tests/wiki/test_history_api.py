@@ -204,13 +204,14 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
     assert history_rows(page(gov, f"/{SLUG}/history"))[0] == (
         5,
         "Revision 5 by Parliament Library (set-up), Parliament Library Other · TIME · "
-        "+12 / \N{MINUS SIGN}0 · Changes in revision 5",
+        "+12 / \N{MINUS SIGN}0 · Changes in revision 5 · In the timeslider (revision 5)",
     )
     html = page(gov, f"/{SLUG}/attribution")
     item = re.search(r'<li id="p-5\.1">(.*?)</li>', html, re.DOTALL)
     assert item
     assert words(item.group(1)) == (
-        "See annex. 100% other Written by: set-up only. Organisations: Parliament Library "
+        "See annex. 100% other Written when the document was created. Organisations: "
+        "Parliament Library "
         "(other). Last changed in revision 5. History of this paragraph (See annex.) "
         "Nothing removed."
     )

@@ -70,22 +70,22 @@ def test_history_lists_revisions_newest_first_with_who_kind_and_exact_sizes(
         (
             4,
             "Revision 4 by Chidi Cso, Open Data Charity Civil society · TIME · "
-            "+0 / \N{MINUS SIGN}11 · Changes in revision 4",
+            "+0 / \N{MINUS SIGN}11 · Changes in revision 4 · In the timeslider (revision 4)",
         ),
         (
             3,
             "Revision 3 by Gita Gov, Cabinet Office Government · TIME · +12 / \N{MINUS SIGN}0 · "
-            "Changes in revision 3",
+            "Changes in revision 3 · In the timeslider (revision 3)",
         ),
         (
             2,
             "Revision 2 by Chidi Cso, Open Data Charity Civil society · TIME · "
-            "+19 / \N{MINUS SIGN}0 · Changes in revision 2",
+            "+19 / \N{MINUS SIGN}0 · Changes in revision 2 · In the timeslider (revision 2)",
         ),
         (
             1,
             "Revision 1 by Gita Gov, Cabinet Office Government · TIME · +133 / \N{MINUS SIGN}0 · "
-            "Changes in revision 1",
+            "Changes in revision 1 · In the timeslider (revision 1)",
         ),
     ]
     # The sizes are read out in words too.
@@ -206,7 +206,7 @@ def test_named_version_is_highlighted_in_words_and_links_to_each_organisations_c
     assert named_rows(html) == [2]
     assert dict(history_rows(html))[2] == (
         f"Revision 2 Named version: “{NAME}” by Chidi Cso, Open Data Charity Civil society · "
-        "TIME · +19 / \N{MINUS SIGN}0 · Changes in revision 2"
+        "TIME · +19 / \N{MINUS SIGN}0 · Changes in revision 2 · In the timeslider (revision 2)"
     )
     assert all("Named version" not in row for n, row in history_rows(html) if n != 2)
     named = re.search(r'<section aria-labelledby="named-title">(.*?)</section>', html, re.DOTALL)
@@ -471,7 +471,7 @@ def test_restore_is_a_new_revision_by_the_restorer_and_rewrites_nothing(
     assert history_rows(page(gov, "/budget/history"))[0] == (
         4,
         "Revision 4 by Wen Watch, Transparency Watch Civil society · TIME · +9 / \N{MINUS SIGN}9 · "
-        "Changes in revision 4",
+        "Changes in revision 4 · In the timeslider (revision 4)",
     )
     assert json_of(gov, "/api/docs/budget/revisions/4")["markdown"] == v2
     assert json_of(gov, "/api/docs/budget/revisions/3")["markdown"] == v2.replace(

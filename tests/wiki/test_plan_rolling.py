@@ -95,3 +95,18 @@ def test_only_the_coordinator_starts_the_next_plan(app: Flask, as_person: AsPers
     )
     assert refused.status_code == 403
     assert gov.get(f"/plans/{NEXT}").status_code == 404
+
+
+def test_a_deleted_commitment_is_not_carried_into_the_next_plan(
+    app: Flask, as_person: AsPerson
+) -> None:
+    gov, _cso, ids = with_milestones(app, as_person)
+    mark_carry_over(gov, "open-contracting", ids)
+    assert gov.submit("/open-contracting/delete", {}).status_code == 302
+    coordinator = as_person(COORDINATOR)
+    started = coordinator.submit(
+        f"/plans/{PLAN}", {"slug": NEXT, "title": NEXT_TITLE}, action=f"/plans/{PLAN}/next"
+    )
+    assert started.status_code == 302
+    assert table_rows(page(gov, f"/plans/{NEXT}/commitments")) == []
+    assert gov.get(f"/{NEXT}-open-contracting").status_code == 404

@@ -21,7 +21,7 @@ from wiki.storage.models.types import utcnow
 
 GENESIS_HASH = "0" * 64
 AUDITED = frozenset({Visibility.RESTRICTED, Visibility.PRIVATE})
-ACTIONS = ("view", "export", "sharing", "break-glass")
+ACTIONS = ("view", "export", "sharing", "break-glass", "rename", "archive", "unarchive", "delete")
 # Rows are chained, so two writers must not read the same tail. The tail is read only
 # once this transaction holds the database's write lock and keeps it until it commits:
 # on SQLite the row is inserted first (taking the lock) and chained after; on PostgreSQL a

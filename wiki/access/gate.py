@@ -10,11 +10,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from wiki.access import audit
-from wiki.access.policy import Action, can, frozen, level, may_see_plan, runs_instance, signed_in
+from wiki.access.policy import (
+    Action,
+    archived,
+    can,
+    frozen,
+    level,
+    may_see_plan,
+    runs_instance,
+    signed_in,
+)
 from wiki.documents.service import find_document, stand_in
 from wiki.extensions import db
 from wiki.history import service as history
@@ -23,6 +32,7 @@ from wiki.security import embedded_request
 from wiki.storage.models import Document, Level, Plan, Revision
 
 SAID_OPENLY = frozenset({Action.EDIT, Action.COMMENT})
+SAFE = frozenset({"GET", "HEAD"})
 
 
 def require_document(slug: str, action: Action, *, audit_view: bool = True) -> Document:
@@ -42,6 +52,8 @@ def require_document(slug: str, action: Action, *, audit_view: bool = True) -> D
         refuse_openly(subject, action)
     if doc is None or not allowed:
         abort(404)
+    if doc.slug != slug:  # a former address: only those who may see it learn where it went
+        abort(redirect(moved_url(slug, doc.slug), 301 if request.method in SAFE else 308))
     if audit_view and request.method == "GET" and audit.audited(doc):
         if embedded_request():  # an <img> must not record a reading in its reader's name
             abort(404)
@@ -60,6 +72,12 @@ def refuse_openly(doc: Document, action: Action) -> None:
     held = level(current_user, doc)
     if held is None:
         return
+    if archived(doc):
+        abort(
+            403,
+            description="This document is archived: it is kept to read, and nobody changes "
+            f"or comments on it. {doc.owner.name}, which owns it, can unarchive it.",
+        )
     if signed_in(current_user) is None:
         abort(403, description="Sign in to change or comment on this document.")
     if held is Level.EDIT and frozen(doc):
@@ -75,6 +93,16 @@ def refuse_openly(doc: Document, action: Action) -> None:
         description=f"You can {may} this document, but not {wanted} it. "
         f"Ask {doc.owner.name}, which owns it, for more access.",
     )
+
+
+def moved_url(old: str, new: str) -> str:
+    """The address of this request with the document's former slug ``old`` made ``new``."""
+    args: dict[str, Any] = {
+        name: new if value == old else value for name, value in (request.view_args or {}).items()
+    }
+    url = url_for(request.endpoint or "pages.view", **args)
+    query = request.query_string.decode("latin-1")
+    return f"{url}?{query}" if query else url
 
 
 def require_plan(slug: str) -> Plan:

@@ -10,6 +10,9 @@ is not theirs: an emergency read is a separate, audited, time-limited grant of v
 Plans add three rules: a plan in consultation or later opens its network narrative and
 commitments to the public (``Document.visibility``); a late commitment is seen only by its
 owner, its lead and the plan's two leads until both consent; a signed-off text is frozen.
+
+Housekeeping adds two: an archived document is read by those who may see it and changed
+or commented on by nobody until it is unarchived; a deleted one is seen by nobody.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ class Action(enum.Enum):
     VIEW = "view"
     COMMENT = "comment"
     EDIT = "edit"
-    MANAGE = "manage"  # change title, visibility and sharing
+    # Change title, visibility and sharing; rename, archive and delete: the owner
+    # organisation's editors, or a coordinator where the document is open to members.
+    MANAGE = "manage"
     AUDIT = "audit"  # read who viewed, exported and reshared it
 
 
@@ -58,11 +63,15 @@ def signed_in(person: Any) -> Person | None:
 def can(person: Any, action: Action, doc: Document) -> bool:
     """Whether ``person`` (None or anonymous for nobody) may do ``action`` to ``doc``."""
     who = signed_in(person)
+    if deleted(doc):
+        return False
     if action is Action.MANAGE:
         return who is not None and _may_manage(who, doc)
     if action is Action.AUDIT:
         return who is not None and _may_audit(who, doc)
     held = level(who, doc)
+    if action in (Action.EDIT, Action.COMMENT) and archived(doc):
+        return False
     if action is Action.EDIT and frozen(doc):
         return False
     return held is not None and held.rank >= NEEDED[action].rank
@@ -71,6 +80,8 @@ def can(person: Any, action: Action, doc: Document) -> bool:
 def level(person: Any, doc: Document) -> Level | None:
     """What ``person`` may do in ``doc``: a level, or None when they may not see it at all."""
     who = signed_in(person)
+    if deleted(doc):
+        return None
     if who is None:
         public = doc.visibility is Visibility.PUBLIC and not doc.awaiting_consent
         return Level.VIEW if public else None
@@ -138,6 +149,16 @@ def view_ends(person: Any, doc: Document) -> datetime | None:
 def frozen(doc: Document) -> bool:
     """Whether every signatory signed the current text: nobody edits it until re-opened."""
     return doc.signed_off_at is not None
+
+
+def archived(doc: Document) -> bool:
+    """Whether ``doc`` is archived: read-only for everyone until it is unarchived."""
+    return doc.archived_at is not None
+
+
+def deleted(doc: Document) -> bool:
+    """Whether ``doc`` was deleted: it answers as missing to everyone."""
+    return doc.deleted_at is not None
 
 
 def may_reopen(person: Any, doc: Document) -> bool:

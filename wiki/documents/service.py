@@ -7,15 +7,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from wiki.access.policy import Action, can
 from wiki.errors import InvalidInput
 from wiki.extensions import db
+from wiki.notify import events as notices
 from wiki.storage.models import (
     Document,
     DocumentKind,
+    FormerSlug,
     Level,
     Organisation,
     Person,
@@ -78,13 +80,21 @@ class Grant:
 
 
 def find_document(slug: str) -> Document | None:
-    """The document with this slug, whoever may see it; callers ask the policy next.
+    """The document with this slug, or that had it before a rename, whoever may see it;
+    callers ask the policy next (and compare ``doc.slug`` to see whether it moved).
 
     One query, found or not: its grants come in the same query, so a document the policy
     then refuses costs what a missing one does.
     """
-    query = select(Document).where(Document.slug == slug).options(joinedload(Document.shares))
-    return db.session.scalars(query).unique().one_or_none()
+    former = select(FormerSlug.document_id).where(FormerSlug.slug == slug).scalar_subquery()
+    query = (
+        select(Document)
+        .where(or_(Document.slug == slug, Document.id == former))
+        .options(joinedload(Document.shares))
+    )
+    found = db.session.scalars(query).unique().all()
+    # Addresses are kept apart when taken; should two writers have raced, the current wins.
+    return next((doc for doc in found if doc.slug == slug), found[0] if found else None)
 
 
 def stand_in(slug: str) -> Document:
@@ -221,6 +231,7 @@ def add_grant(doc: Document, grant: Grant) -> Share:
     share = Share(organisation=grant.organisation, person=grant.person, level=grant.level)
     doc.shares.append(share)
     db.session.flush()
+    notices.shared(doc, grant.organisation, grant.person)
     return share
 
 

@@ -20,7 +20,15 @@ from werkzeug.wrappers import Response
 
 from wiki.access.emergency import emergency_reads
 from wiki.access.gate import refuse_openly, require_document
-from wiki.access.policy import Action, can, may_create, may_see_plan, signed_in, visible
+from wiki.access.policy import (
+    Action,
+    archived,
+    can,
+    may_create,
+    may_see_plan,
+    signed_in,
+    visible,
+)
 from wiki.access.sessions import requester_key
 from wiki.discussion.service import open_threads_by_block
 from wiki.documents import content
@@ -39,9 +47,11 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home() -> str:
     docs = visible(current_user, db.session.scalars(select(Document).order_by(Document.title)))
-    by_kind = {kind: [d for d in docs if d.kind is kind] for kind in DocumentKind}
+    listed = [d for d in docs if not archived(d)]  # archived ones get a list of their own
+    by_kind = {kind: [d for d in listed if d.kind is kind] for kind in DocumentKind}
     shown = [plan for plan in plans.all_plans() if may_see_plan(current_user, plan)]
-    return render_template("home.html", by_kind=by_kind, plans=shown)
+    shelved = [d for d in docs if archived(d)]
+    return render_template("home.html", by_kind=by_kind, plans=shown, archived_docs=shelved)
 
 
 @bp.get("/favicon.ico")

@@ -16,7 +16,7 @@ from wiki.access.gate import require_document
 from wiki.access.policy import Action, visible
 from wiki.documents import content
 from wiki.extensions import csrf, db
-from wiki.history import authorship
+from wiki.history import authorship, runs
 from wiki.history import service as history
 from wiki.jsonapi import json_error
 from wiki.storage.models import Document, Revision
@@ -111,3 +111,10 @@ def attribution(slug: str) -> Response:
     orgs = authorship.organisation_names(who)
     paragraphs = [paragraph_json(p, who, people, orgs) for p in found]
     return jsonify({"revision": history.latest_revision(doc), "paragraphs": paragraphs})
+
+
+@bp.get("/docs/<slug>/runs")
+def authored_runs(slug: str) -> Response:
+    """Who wrote each stretch of the text now, for the live editor's "who wrote what" marks."""
+    doc = require_document(slug, Action.VIEW)
+    return jsonify(runs.current_runs(doc))

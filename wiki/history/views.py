@@ -14,8 +14,9 @@ from wiki.discussion.service import accepted_in
 from wiki.documents import content
 from wiki.extensions import db
 from wiki.forms import ConfirmForm, NameForm
-from wiki.history import authorship
 from wiki.history import service as history
+from wiki.history import timeslider as slider
+from wiki.history.attribution_page import attribution_context
 from wiki.numbers import whole_number
 from wiki.render.markdown import render_markdown
 
@@ -46,6 +47,17 @@ def revisions(slug: str) -> str | Response:
         accepted=accepted_in(doc, rows),
         organisations=organisations,
         people=people,
+    )
+
+
+@bp.get("/<slug>/history/timeslider")
+def timeslider(slug: str) -> str:
+    doc = require_document(slug, Action.VIEW)
+    latest = history.latest_revision(doc)
+    number = slider.chosen(request.args.get("revision", type=whole_number), latest)
+    frame = slider.frame(doc, require_revision(doc, number), latest) if number else None
+    return render_template(
+        "timeslider.html", doc=doc, frame=frame, speeds=slider.SPEEDS, restore_form=ConfirmForm()
     )
 
 
@@ -130,18 +142,8 @@ def attribution(slug: str) -> str:
     doc = require_document(slug, Action.VIEW)
     number = request.args.get("revision", type=whole_number)
     revision = require_revision(doc, number) if number is not None else None
-    paragraphs, who = history.paragraphs_and_authors(doc, revision)
-    return render_template(
-        "attribution.html",
-        doc=doc,
-        paragraphs=paragraphs,
-        revision=revision,
-        marks=request.args.get("marks") == "1",
-        who=who,
-        names=history.names(who),
-        notes=authorship.paragraph_notes(paragraphs, who),
-        runs=history.marked_runs(doc, revision) if request.args.get("marks") == "1" else None,
-    )
+    marks = request.args.get("marks") == "1"
+    return render_template("attribution.html", **attribution_context(doc, revision, marks))
 
 
 @bp.get("/<slug>/attribution/<paragraph_id>")

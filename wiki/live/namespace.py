@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import request
 from flask_login import current_user
+from flask_socketio import join_room
 from sqlalchemy.exc import DBAPIError
 
 from crdt import CrdtError, protocol, random_client_id
@@ -47,7 +48,7 @@ from wiki.live.editing import (
 )
 from wiki.live.grants import grant_for, recheck
 from wiki.live.presence import announce_gone, send_presence
-from wiki.live.sender import reconfirm
+from wiki.live.sender import person_room, reconfirm
 from wiki.live.state import Participant, live_state
 from wiki.storage.models import Document
 
@@ -58,8 +59,10 @@ TOO_MANY_JOINS = "Too many documents opened at once; the editor tries again shor
 @socketio.on("connect", namespace=NAMESPACE)
 def on_connect(_auth: Any = None) -> None:
     login_session = current_session_id()
-    if login_session and signed_in(current_user):
+    person = signed_in(current_user)
+    if login_session and person:
         live_state().track(login_session, request.sid)  # type: ignore[attr-defined]
+        join_room(person_room(person.id))  # the inbox count: wiki.live.sender.to_people
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
@@ -77,7 +80,7 @@ def on_join(data: Any) -> dict[str, Any]:
     doc = visible_document(data)
     if doc is None:
         return refuse(Code.NOT_FOUND, NOT_FOUND)
-    participant = enter(doc, epoch)
+    participant = enter(doc, epoch, data["doc"])
     if participant is None:
         return refuse(Code.NOT_FOUND, NOT_FOUND)
     send_presence(participant)
@@ -132,8 +135,9 @@ def visible_document(data: Any) -> Document | None:
     return doc if doc is not None and can(current_user, Action.VIEW, doc) else None
 
 
-def enter(doc: Document, epoch: int) -> Participant | None:
-    """Register the current socket in ``doc``; None if access was withdrawn meanwhile."""
+def enter(doc: Document, epoch: int, slug: str) -> Participant | None:
+    """Register the current socket in ``doc`` under the ``slug`` it named (a former address
+    of a renamed document, too); None if access was withdrawn meanwhile."""
     state, person = live_state(), signed_in(current_user)
     if audited(doc):
         record(doc, person, "view", revision=latest_revision(doc), detail="live editor: join")
@@ -142,7 +146,7 @@ def enter(doc: Document, epoch: int) -> Participant | None:
     participant = Participant(
         sid=request.sid,  # type: ignore[attr-defined]
         doc_id=doc.id,
-        slug=doc.slug,
+        slug=slug,
         client_id=random_client_id(),  # a reader's id is stored only if it comes to edit
         person_id=person.id if person else None,
         login_session=current_session_id() if person else None,

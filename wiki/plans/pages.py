@@ -8,7 +8,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from wiki.access.gate import require_plan
-from wiki.access.policy import coordinates, may_create
+from wiki.access.policy import archived, coordinates, may_create
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.plans import progress, register, rolling, service
@@ -33,7 +33,8 @@ def overview(plan_slug: str) -> tuple[str, int]:
 
 
 def render_overview(plan: Plan, **forms: object) -> tuple[str, int]:
-    docs = service.plan_documents(plan, current_user)
+    # Archived documents leave the plan's lists; a commitment stays in its register.
+    docs = [d for d in service.plan_documents(plan, current_user) if not archived(d)]
     page = render_template(
         "plan.html",
         plan=plan,

@@ -49,7 +49,11 @@ def start_next(
     marked = db.session.scalars(
         db.select(Document)
         .join(Commitment, Commitment.document_id == Document.id)
-        .where(Document.plan_id == previous.id, Commitment.carry_over)
+        .where(
+            Document.plan_id == previous.id,
+            Document.deleted_at.is_(None),
+            Commitment.carry_over,
+        )
         .order_by(Commitment.number)
     )
     return plan, [carry(doc, plan) for doc in marked]

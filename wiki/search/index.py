@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,10 +85,9 @@ def refresh_index() -> None:
         .where(UpdateRecord.document_id == Document.id)
         .scalar_subquery()
     )
-    current = {
-        doc_id: (seq or 0, title)
-        for doc_id, title, seq in db.session.execute(select(Document.id, Document.title, head))
-    }
+    # A deleted document leaves the index at once; its log may be kept a while for audit.
+    live = select(Document.id, Document.title, head).where(Document.deleted_at.is_(None))
+    current = {doc_id: (seq or 0, title) for doc_id, title, seq in db.session.execute(live)}
     indexed = {
         row.document_id: (row.seq, row.title)
         for row in db.session.execute(text("SELECT document_id, seq, title FROM search_state"))
@@ -109,11 +109,18 @@ def refresh_index() -> None:
 
 
 def _read(doc: Document) -> tuple[str, int] | None:
-    """The document's text and seq, or None (logged) when its room cannot give them."""
+    """The document's stored text and seq, or None (logged) when they cannot be read.
+
+    Read from the log, not through a room: indexing many documents must not load each live.
+    """
     try:
-        return content.read_text(doc)
-    except Exception:  # one document whose room fails must not take search down
-        log.exception("search: cannot read document %s; it stays as last indexed", doc.id)
+        return content.hub().stored_text(doc.id, content.WAIT_S)
+    except Exception:  # one document that cannot be read must not take search down
+        log.warning(
+            "search: cannot read document %s (%s); it stays as last indexed",
+            doc.id,
+            type(sys.exc_info()[1]).__name__,
+        )
         return None
 
 

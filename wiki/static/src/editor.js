@@ -5,12 +5,14 @@ import { Awareness } from "y-protocols/awareness";
 import { Y_TEXT_NAME } from "./constants.js";
 import { createView, setEditable } from "./view.js";
 import { CollabProvider } from "./provider.js";
+import { Authorship, roveParagraphs } from "./authorship.js";
 import { Comments, commentShortcutHelp } from "./comments.js";
 import { mountPresence } from "./presence.js";
 import { mountPreview } from "./preview.js";
 import { sizeGuard } from "./sizeguard.js";
 import { createStatus, saveText } from "./status.js";
 import { mountToolbar, shortcutHelp } from "./toolbar.js";
+import { mountToggles, startsFormatted } from "./viewtoggles.js";
 
 const FALLBACK_MS = 15_000;
 const FALLBACK_NOTE =
@@ -70,6 +72,7 @@ function activate(parts, ctx) {
     csrfToken: parts.csrfToken,
     self: selfFromPage(),
   });
+  const authorship = new Authorship({ url: parts.live.dataset.runsUrl, panel: byId("authorship-panel") });
   const view = createView({
     parent: byId("editor-mount"),
     ytext,
@@ -79,8 +82,14 @@ function activate(parts, ctx) {
     canEdit: provider.canEdit,
     labelledBy: labelId(parts.label),
     describedBy: [parts.textarea.getAttribute("aria-describedby"), "live-editor-hint"].filter(Boolean).join(" "),
-    extensions: [...comments.extensions, sizeGuard(parts.limits, (problem) => status.alert(problem))],
+    formatted: startsFormatted(),
+    extensions: [
+      ...comments.extensions,
+      ...authorship.extensions,
+      sizeGuard(parts.limits, (problem) => status.alert(problem)),
+    ],
   });
+  authorship.attach(view);
   ctx.view = view;
   ctx.comments = comments;
   parts.textarea.hidden = true;
@@ -95,6 +104,15 @@ function activate(parts, ctx) {
     ytext,
     url: parts.live.dataset.previewUrl,
     csrfToken: parts.csrfToken,
+  });
+  roveParagraphs(byId("authorship-paragraphs"));
+  mountToggles({
+    box: byId("view-toggles"),
+    plain: byId("toggle-plain"),
+    who: byId("toggle-authorship"),
+    authorship,
+    preview: byId("preview-panel"),
+    view,
   });
   showEditability(provider);
   const followAccess = ({ canEdit }) => {

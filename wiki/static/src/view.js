@@ -7,9 +7,11 @@ import { HighlightStyle, LanguageSupport, syntaxHighlighting } from "@codemirror
 import { tags } from "@lezer/highlight";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 import { remoteCursors } from "./cursors.js";
+import { formattedMarkdown } from "./markdownstyle.js";
 import { formatKeymap } from "./toolbar.js";
 
 const editing = new Compartment();
+const formatting = new Compartment();
 
 // Colours from jointly.css; each keeps at least 7:1 contrast on white.
 const highlightStyle = HighlightStyle.define([
@@ -48,7 +50,7 @@ function accessibility(labelledBy, describedBy) {
  * (e.g. comment marks) come last and stay whether or not the person may edit.
  */
 export function createView(options) {
-  const { parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy, extensions = [] } = options;
+  const { parent, ytext, awareness, undoManager, nonce, canEdit, labelledBy, describedBy, formatted = true, extensions = [] } = options;
   const state = EditorState.create({
     doc: ytext.toString(),
     extensions: [
@@ -57,6 +59,7 @@ export function createView(options) {
       keymap.of([...markdownKeymap, ...defaultKeymap]),
       new LanguageSupport(markdownLanguage),
       syntaxHighlighting(highlightStyle),
+      formatting.of(formatted ? formattedMarkdown() : []),
       EditorView.lineWrapping,
       accessibility(labelledBy, describedBy),
       yCollab(ytext, null, { undoManager }),
@@ -70,4 +73,9 @@ export function createView(options) {
 /** Switch between editing and viewing, e.g. when access changed while reconnecting. */
 export function setEditable(view, canEdit) {
   view.dispatch({ effects: editing.reconfigure(editingExtensions(canEdit)) });
+}
+
+/** Formatted editing (marks hidden away from the cursor) or the plain Markdown. */
+export function setFormatted(view, formatted) {
+  view.dispatch({ effects: formatting.reconfigure(formatted ? formattedMarkdown() : []) });
 }

@@ -92,6 +92,10 @@ class Document(db.Model):  # type: ignore[name-defined]
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Archived: kept to read and search, changed by nobody, out of the lists.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleted: answers as missing to everyone; its log is kept until purged.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     owner: Mapped[Organisation] = relationship(lazy="joined")
     shares: Mapped[list[Share]] = relationship(
@@ -135,6 +139,18 @@ class Document(db.Model):  # type: ignore[name-defined]
     def embargo_lifted(self, now: datetime | None = None) -> bool:
         """Whether an embargo was set and its time has come."""
         return self.embargo_until is not None and (now or utcnow()) >= self.embargo_until
+
+
+class FormerSlug(db.Model):  # type: ignore[name-defined]
+    """An address a document had before it was renamed: it still leads there."""
+
+    __tablename__ = "former_slugs"
+
+    slug: Mapped[str] = mapped_column(String(80), primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    renamed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Share(db.Model):  # type: ignore[name-defined]
