@@ -203,7 +203,7 @@ def test_api_attribution_gives_exact_shares_people_and_revisions_per_paragraph(
     # The same in words on the pages.
     assert history_rows(page(gov, f"/{SLUG}/history"))[0] == (
         5,
-        "Revision 5 by Parliament Library (set-up), Parliament Library Other · TIME · "
+        "Revision 5 by Parliament Library when the document was created Other · TIME · "
         "+12 / \N{MINUS SIGN}0 · Changes in revision 5 · In the timeslider (revision 5)",
     )
     html = page(gov, f"/{SLUG}/attribution")

@@ -157,7 +157,8 @@ def create_document(
     max_chars: int,
     creator: Person | None = None,
 ) -> Document:
-    """Add a document row and its shares; the text is written through the edit pipeline.
+    """Add a document row and its shares (telling whoever they reach, as a later share does);
+    the text is written through the edit pipeline.
 
     ``creator`` is the person asking (None: the operator at the command line). An address
     taken by a document they may not see is answered as a free one would be: the new
@@ -182,6 +183,7 @@ def create_document(
         )
     db.session.add(doc)
     db.session.flush()
+    notices.shared(doc, doc.shares, creator)
     return doc
 
 
@@ -231,7 +233,7 @@ def add_grant(doc: Document, grant: Grant) -> Share:
     share = Share(organisation=grant.organisation, person=grant.person, level=grant.level)
     doc.shares.append(share)
     db.session.flush()
-    notices.shared(doc, grant.organisation, grant.person)
+    notices.shared(doc, [share])
     return share
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from wiki.access.policy import Action, can
 from wiki.extensions import db
@@ -29,6 +29,7 @@ from wiki.storage.models import (
     Plan,
     Reply,
     Role,
+    Share,
 )
 
 MENTION = re.compile(r"@\[([^\]\n]{1,200})\]")
@@ -92,7 +93,7 @@ def commented(doc: Document, comment: Comment, actor: Person) -> None:
     watch(actor, doc)
     reached = mention(doc, comment, comment.body, actor)
     if comment.replacement is not None:
-        editors = [p for p in people_of(editor_organisations(doc)) if p.id not in reached]
+        editors = [p for p in may_edit(doc) if p.id not in reached]
         add(editors, NoticeKind.SUGGESTION, doc=doc, comment=comment, actor=actor, need=Action.EDIT)
 
 
@@ -121,18 +122,29 @@ def mention(doc: Document, comment: Comment, text: str, actor: Person) -> set[in
     return {notice.person_id for notice in made}
 
 
-def editor_organisations(doc: Document) -> list[int]:
-    """The owner and every organisation granted edit (people granted edit are few: skipped)."""
-    granted = [s.organisation_id for s in doc.shares if s.level is Level.EDIT]
-    return [doc.owner_id, *(org for org in granted if org is not None)]
+def may_edit(doc: Document) -> list[Person]:
+    """The active people the policy lets edit ``doc``.
+
+    The candidates are narrowed in SQL to those a grant could reach: the owner's people,
+    the organisations and people granted edit, or every member when the owner opened the
+    document to them; the policy then decides for each.
+    """
+    query = select(Person).where(Person.active)
+    if not doc.members_edit:
+        granted = [s for s in doc.shares if s.level is Level.EDIT]
+        orgs = [doc.owner_id, *(s.organisation_id for s in granted if s.organisation_id)]
+        people = [s.person_id for s in granted if s.person_id is not None]
+        query = query.where(or_(Person.organisation_id.in_(orgs), Person.id.in_(people)))
+    found = db.session.scalars(query.order_by(Person.id))
+    return [person for person in found if can(person, Action.EDIT, doc)]
 
 
-def shared(doc: Document, organisation: Organisation | None, person: Person | None) -> None:
-    """A document newly shared with an organisation or one person."""
-    people = (
-        [person] if person is not None else people_of([organisation.id] if organisation else [])
-    )
-    add(people, NoticeKind.SHARED, doc=doc)
+def shared(doc: Document, shares: Iterable[Share], actor: Person | None = None) -> None:
+    """A document newly shared: everyone its new grants reach hears once (not the actor)."""
+    given = list(shares)
+    people = [s.person for s in given if s.person is not None]
+    orgs = [s.organisation.id for s in given if s.organisation is not None]
+    add([*people, *people_of(orgs)], NoticeKind.SHARED, doc=doc, actor=actor)
 
 
 def owes_sign_off(doc: Document, organisations: Iterable[Organisation], why: str) -> None:
