@@ -135,6 +135,15 @@ class Attributor:
         if checkpoint is not None:
             self._checkpointed = self.seq
 
+    def checkpoint_now(self) -> None:
+        """Store the attribution at ``seq`` now, unless a checkpoint is there already."""
+        if self.seq <= self._checkpointed:
+            return
+        tracker = json.dumps(self.tracker.to_dict())
+        checkpoint = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
+        self._history.save_history(self.doc_id, [], checkpoint)
+        self._checkpointed = self.seq
+
     def snapshot(self) -> Attribution:
         """A copy of the attribution that other threads may read while this one goes on.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -86,7 +87,7 @@ class Ledger:
         try:
             self._reload()
         except Exception:
-            log.exception("room %s: loading from storage failed", self.doc_id)
+            storage_failed("room %s: loading from storage failed", self.doc_id)
             self.doc = None
             return False
         return True
@@ -146,7 +147,7 @@ class Ledger:
                 if len(records) < CATCH_UP_PAGE:
                     return
         except Exception:
-            log.exception("room %s: following the log failed; reloading", self.doc_id)
+            storage_failed("room %s: following the log failed; reloading", self.doc_id)
             self.doc = None
             self.ensure_loaded()
 
@@ -159,6 +160,13 @@ class Ledger:
             self._listener(self.doc_id, stored)
         except Exception:  # a broken listener must not stop the room
             log.exception("room %s: listener failed", self.doc_id)
+
+    def checkpoint_now(self) -> None:
+        """Store the live doc's state at the head, unless a checkpoint is there already."""
+        if self.doc is None or self.head <= self._checkpointed:
+            return
+        self._store.save_checkpoint(self.doc_id, self.head, self.doc.encode_state())
+        self._checkpointed = self.head
 
     def new_client_id(self, person_id: int | None) -> int:
         """A fresh client id, stored as ``person_id``'s to write under."""
@@ -275,7 +283,7 @@ class Ledger:
         try:
             self._store.append(self.doc_id, records, checkpoint, rebase)
         except Exception:
-            log.exception("room %s: storing %d updates failed", self.doc_id, len(records))
+            storage_failed("room %s: storing %d updates failed", self.doc_id, len(records))
             # Rebuilt from storage on the next job: it must not hold unstored edits.
             self.doc = None
             return None
@@ -344,6 +352,18 @@ def replay(doc: Doc, snapshot: Snapshot) -> Doc:
     for record in snapshot.tail:
         doc.apply_update(record.data)
     return doc
+
+
+def storage_failed(message: str, *args: object) -> None:
+    """Log a failure to reach storage, inside an ``except``: one line, its traceback at DEBUG.
+
+    A lost database is an expected refusal (the client resends), not a bug; the line names
+    the error's type and first line only, never the statement's parameters (update bytes).
+    """
+    error = sys.exc_info()[1]
+    first = str(error).splitlines()[0] if error is not None and str(error) else ""
+    log.warning(message + ": %s%s", *args, type(error).__name__, f" {first}" if first else "")
+    log.debug(message, *args, exc_info=True)
 
 
 def random_client_id() -> int:

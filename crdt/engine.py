@@ -13,7 +13,7 @@ from importlib import import_module
 
 from crdt.doc import EMPTY_UPDATE, TEXT_NAME, Delta, Doc, Engine, Op
 from crdt.pycrdtdoc import PycrdtDoc
-from crdt.ypydoc import YPyDoc, release_orphans
+from crdt.ypydoc import YPyDoc, release_orphans, release_thread
 
 __all__ = [
     "EMPTY_UPDATE",
@@ -30,6 +30,7 @@ __all__ = [
     "get_engine",
     "merge_updates",
     "release_orphans",
+    "release_thread",
 ]
 
 ENGINE_NAMES = ("y-py", "pycrdt")

@@ -1,17 +1,29 @@
-"""The live rooms of one server process."""
+"""The live rooms of one server process, opened on first use and unloaded when idle."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
+from functools import partial
 
+from crdt.commit import replay
 from crdt.engine import Doc, Engine
 from crdt.room import Room, rebuild
 from crdt.store import HistoryStore, UpdateStore
 from crdt.terms import Limits, Listener
 
+log = logging.getLogger(__name__)
+InUse = Callable[[int], bool]
+"""Whether a document is in use in this process (a socket follows it), so stays open."""
+
+
+def _never(_doc_id: int) -> bool:
+    return False
+
 
 class Hub:
-    """Creates each document's room on first use and keeps it while the process runs."""
+    """Creates each document's room on first use; with ``unload_idle``, lets idle ones go."""
 
     def __init__(
         self,
@@ -27,7 +39,22 @@ class Hub:
         self.limits = limits
         self.history = history
         self._rooms: dict[int, Room] = {}
+        self._retiring: dict[int, Room] = {}  # retired rooms whose workers may still run
         self._lock = threading.Lock()
+        self._idle_s: float | None = None
+        self._in_use: InUse = _never
+        self._stop = threading.Event()
+        self._reaper: threading.Thread | None = None
+
+    def unload_idle(self, idle_s: float, in_use: InUse = _never) -> None:
+        """Retire rooms that had no work for ``idle_s`` and are not ``in_use``, as they idle.
+
+        A watcher thread looks a few times per ``idle_s`` (at least every 15 s), from the
+        first room on.
+        """
+        if idle_s <= 0:
+            raise ValueError(f"idle_s must be positive, not {idle_s}")
+        self._idle_s, self._in_use = float(idle_s), in_use
 
     def room(self, doc_id: int) -> Room:
         """The live room of ``doc_id``, started if needed."""
@@ -35,10 +62,71 @@ class Hub:
             room = self._rooms.get(doc_id)
             if room is None:
                 room = Room(
-                    doc_id, self.engine, self.store, self.limits, self.history, self.listener
+                    doc_id,
+                    self.engine,
+                    self.store,
+                    self.limits,
+                    self.history,
+                    self.listener,
+                    after=self._retiring.pop(doc_id, None),
                 )
+                room.successor = partial(self.room, doc_id)
                 self._rooms[doc_id] = room
+                self._watch()
             return room
+
+    def open_rooms(self) -> list[int]:
+        """The documents whose rooms are open (retired ones not counted)."""
+        with self._lock:
+            return sorted(self._rooms)
+
+    def stored_text(self, doc_id: int, timeout_s: float | None = None) -> tuple[str, int]:
+        """The document's text and seq: from its room if open, else read from the log.
+
+        Reading does not open a room: whoever reads many documents (the search index)
+        does not load each one live. The log's copy is made, read and dropped on the
+        calling thread.
+        """
+        with self._lock:
+            room = self._rooms.get(doc_id)
+        if room is not None:
+            return room.text().result(timeout_s)
+        snapshot = self.store.snapshot(doc_id)
+        text = replay(self.engine.new_doc(), snapshot).text()
+        return text, snapshot.tail[-1].seq if snapshot.tail else snapshot.checkpoint_seq
+
+    def unload_idle_now(self) -> list[int]:
+        """Retire every room idle past the setting and not in use; the documents retired."""
+        if self._idle_s is None:
+            return []
+        retired = []
+        with self._lock:
+            for doc_id, room in list(self._rooms.items()):
+                if not self._in_use(doc_id) and room.retire_if_idle(self._idle_s):
+                    del self._rooms[doc_id]
+                    self._retiring[doc_id] = room
+                    retired.append(doc_id)
+            self._retiring = {d: r for d, r in self._retiring.items() if r.alive}
+        for doc_id in retired:
+            if self._in_use(doc_id):  # a socket joined as the room retired: it keeps a room
+                self.room(doc_id)
+        return retired
+
+    def _watch(self) -> None:
+        """Start the idle watcher with the first room (under the hub's lock)."""
+        if self._idle_s is None or self._reaper is not None:
+            return
+        self._reaper = threading.Thread(target=self._reap, name="room-reaper", daemon=True)
+        self._reaper.start()
+
+    def _reap(self) -> None:
+        assert self._idle_s is not None
+        every_s = min(15.0, max(0.05, self._idle_s / 4))
+        while not self._stop.wait(every_s):
+            try:
+                self.unload_idle_now()
+            except Exception:  # the watcher must outlive one failure
+                log.exception("unloading idle rooms failed")
 
     def follow(self, doc_id: int, seq: int | None = None, data: bytes | None = None) -> None:
         """Pass an update another process stored to the document's room, if it is open here.
@@ -67,8 +155,15 @@ class Hub:
 
     def close(self) -> None:
         """Stop every room's worker after its queued work, then let go of the store's files."""
+        self._stop.set()
         with self._lock:
             rooms, self._rooms = list(self._rooms.values()), {}
+            rooms += self._retiring.values()
+            self._retiring = {}
+            reaper, self._reaper = self._reaper, None
+        if reaper is not None:
+            reaper.join()
+        self._stop = threading.Event()  # a hub used again after closing watches again
         for room in rooms:
             room.close()
         close_store = getattr(self.store, "close", None)
@@ -76,4 +171,4 @@ class Hub:
             close_store()
 
 
-__all__ = ["Hub", "rebuild"]
+__all__ = ["Hub", "InUse", "rebuild"]

@@ -43,6 +43,14 @@ class MemoryStore:
             if checkpoint is not None and records:
                 self.checkpoints.setdefault(doc_id, []).append((records[-1].seq, checkpoint))
 
+    def save_checkpoint(self, doc_id: int, seq: int, state: bytes) -> None:
+        """Keep ``state`` as the checkpoint at ``seq`` unless one is there, in seq order."""
+        with self._lock:
+            points = self.checkpoints.setdefault(doc_id, [])
+            if all(point[0] != seq for point in points):
+                points.append((seq, state))
+                points.sort(key=lambda point: point[0])
+
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq, 0 if none."""
         with self._lock:

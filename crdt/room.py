@@ -8,6 +8,11 @@ updates through the commit path (``crdt.commit``, one commit for the batch), the
 calls, which so see every update queued before them. Between batches, when idle, it
 brings the document's attribution up to date.
 
+A room that has had no work for a while may be retired (``retire_if_idle``): it takes no
+more jobs, checkpoints the document and its attribution, and its worker lets go of them
+and ends. Work that still reaches a retired room goes to its ``successor``, the room the
+hub opens for the document next, which reads it all back from the log and checkpoints.
+
 Several server processes may hold the same document. Each stores what its own clients
 send, under the document's log lock; what the others stored reaches a room through
 ``follow``, read from the message or, when one went missing, from the log.
@@ -19,6 +24,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -26,8 +32,8 @@ from typing import Any, TypeVar
 
 from crdt.attribution import Attribution
 from crdt.attributor import Attributor
-from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, replay
-from crdt.engine import Doc, Engine, release_orphans
+from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, replay, storage_failed
+from crdt.engine import Doc, Engine, release_orphans, release_thread
 from crdt.errors import CrdtError
 from crdt.store import HistoryStore, Sender, UpdateStore
 from crdt.terms import Limits, Listener, StorageUnavailable
@@ -64,6 +70,13 @@ class _Follow:
 Job = Write | _Call | _Follow
 
 
+class _Retire:
+    """The last job of a retired room: checkpoint, then let the worker end."""
+
+
+_RETIRE = _Retire()
+
+
 class Room:
     """One live document: queue work with ``submit`` and ``call``; the worker does it in order."""
 
@@ -75,8 +88,12 @@ class Room:
         limits: Limits,
         history: HistoryStore | None = None,
         listener: Listener | None = None,
+        after: Room | None = None,
     ) -> None:
+        """``after``: this document's retired room, whose worker must end before this one loads."""
         self.doc_id = doc_id
+        self.successor: Callable[[], Room] | None = None
+        """Where work goes once this room is retired; without one, it fails."""
         self._engine = engine
         self._store = store
         self._limits = limits
@@ -84,7 +101,11 @@ class Room:
         self._ledger = Ledger(doc_id, engine, store, limits, listener)
         self._attributor: Attributor | None = None
         self._attribution_failed = False
-        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Job | _Retire | None] = queue.SimpleQueue()
+        self._gate = threading.Lock()  # orders a job's arrival against retirement
+        self._retired = False
+        self._active_at = time.monotonic()
+        self._after = after
         self._thread = threading.Thread(target=self._run, name=f"room-{doc_id}", daemon=True)
         self._thread.start()
 
@@ -97,13 +118,13 @@ class Room:
         listener can pass it on to everyone but whoever sent it.
         """
         job = Write(sender, client_id, data, origin)
-        self._jobs.put(job)
+        self._put(job)
         return job.future
 
     def call(self, fn: Callable[[Doc], T]) -> Future[T]:
         """Run ``fn`` on the live document, after every update queued before it is stored."""
         job = _Call(fn)
-        self._jobs.put(job)
+        self._put(job)
         return job.future
 
     def follow(self, seq: int | None = None, data: bytes | None = None) -> None:
@@ -112,7 +133,7 @@ class Room:
         With no seq, or when earlier ones are missing, the room reads every record it lacks
         from the log. Updates the room already has are ignored.
         """
-        self._jobs.put(_Follow(seq, data))
+        self._put(_Follow(seq, data))
 
     def assign_client(self, person_id: int | None) -> Future[int]:
         """A fresh Yjs client id that only ``person_id`` may write under in this document."""
@@ -184,14 +205,51 @@ class Room:
         self._jobs.put(None)
         self._thread.join()
 
+    @property
+    def alive(self) -> bool:
+        """Whether the worker still runs (a retired room's ends once it has checkpointed)."""
+        return self._thread.is_alive()
+
+    def retire_if_idle(self, idle_s: float) -> bool:
+        """Retire the room if no work came and none was done for ``idle_s``; whether it did.
+
+        From then on the room takes no job (``successor`` does); its worker checkpoints the
+        document and its attribution, frees them and ends.
+        """
+        with self._gate:
+            if self._retired or not self._jobs.empty():
+                return False
+            if time.monotonic() - self._active_at < idle_s:
+                return False
+            self._retired = True
+            self._jobs.put(_RETIRE)
+        return True
+
+    def _put(self, job: Job) -> None:
+        with self._gate:
+            if not self._retired:
+                self._active_at = time.monotonic()
+                self._jobs.put(job)
+                return
+        if isinstance(job, _Follow):
+            return  # the next room reads the log when it loads
+        if self.successor is None:
+            fail(job.future, StorageUnavailable("the document's room is closed; try again"))
+            return
+        self.successor()._put(job)
+
     def _run(self) -> None:
         try:
+            if self._after is not None:  # its checkpoints first, then ours
+                self._after._thread.join()
+                self._after = None
             self._serve()
         finally:
-            # y-py objects must also be dropped on the thread that made them.
+            # y-py objects must be dropped on the thread that made them, and once this one
+            # has ended nothing can drop them: every doc it made goes now, held or not.
             self._ledger.doc = None
             self._attributor = None
-            release_orphans()
+            release_thread()
 
     def _serve(self) -> None:
         while True:
@@ -204,21 +262,37 @@ class Room:
             except queue.Empty:
                 with contextlib.suppress(Exception):  # logged in _attribute
                     self._attribute(limit=self._limits.attribute_batch)
+                self._active_at = time.monotonic()
                 continue
-            if job is None:
+            if job is None or isinstance(job, _Retire):
+                self._wind_up(job)
                 return
             release_orphans()
-            batch = [job]
+            batch: list[Job] = [job]
             while len(batch) < MAX_BATCH:
                 try:
                     more = self._jobs.get_nowait()
                 except queue.Empty:
                     break
-                if more is None:
+                if more is None or isinstance(more, _Retire):
                     self._process(batch)
+                    self._wind_up(more)
                     return
                 batch.append(more)
             self._process(batch)
+            self._active_at = time.monotonic()
+
+    def _wind_up(self, last: _Retire | None) -> None:
+        """Before a retired room's worker ends: checkpoint the document and its attribution."""
+        if last is None or self._ledger.doc is None:
+            return
+        try:
+            self._ledger.checkpoint_now()
+            if self._history is not None and not self._attribution_failed:
+                self._attribute(limit=None).checkpoint_now()
+        except Exception:
+            storage_failed("room %s: checkpoint before unloading failed", self.doc_id)
+        log.info("room %s: unloaded at seq %s", self.doc_id, self._ledger.head)
 
     def _process(self, batch: list[Job]) -> None:
         ledger = self._ledger
@@ -271,7 +345,7 @@ class Room:
                 self._attributor = attributor
             self._attributor.catch_up(self._ledger.head, limit=limit)
         except Exception:
-            log.exception("room %s: attribution failed", self.doc_id)
+            storage_failed("room %s: attribution failed", self.doc_id)
             self._attribution_failed = True
             self._attributor = None
             raise

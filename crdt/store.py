@@ -61,6 +61,9 @@ class UpdateStore(Protocol):
         store in between, so a writer never loses the same race twice.
         """
 
+    def save_checkpoint(self, doc_id: int, seq: int, state: bytes) -> None:
+        """Store ``state``, the document after update ``seq``, unless one is stored at ``seq``."""
+
     def head_seq(self, doc_id: int) -> int:
         """The highest stored sequence number, 0 for an empty log."""
 

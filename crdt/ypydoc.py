@@ -3,11 +3,14 @@
 Another thread touching a y-py doc panics "unsendable", raised here as RuntimeError.
 Dropping one elsewhere panics too, so the adapter keeps no reference cycles, and a doc the
 garbage collector frees on another thread is parked for its own (``release_orphans``).
+A thread that ends must first let go of every doc it made (``release_thread``): once it
+has ended nothing can free them, so nothing is ever parked for an ended thread.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from functools import partial
 from importlib import import_module
@@ -19,6 +22,10 @@ from crdt.doc import EMPTY_UPDATE, TEXT_NAME, Op
 # y-py objects let go on another thread than their own, waiting to be dropped on theirs.
 _orphans: dict[threading.Thread, list[dict[str, Any]]] = {}
 _orphans_lock = threading.Lock()
+# Every y-py doc still alive, so a thread that ends can find and drop its own.
+_alive: weakref.WeakSet[YPyDoc] = weakref.WeakSet()
+_PARTS = ("_doc", "_text", "_encode", "_vector")  # what holds y-py objects
+ENDED = "its thread has ended"
 
 
 def release_orphans() -> None:
@@ -32,6 +39,29 @@ def release_orphans() -> None:
     with _orphans_lock:
         mine = _orphans.pop(threading.current_thread(), None)
     del mine  # here, on their own thread
+
+
+def release_thread() -> None:
+    """Drop, here, every y-py object of this thread: call it last on a thread that made docs.
+
+    Docs made here that something still holds (a caller's result, an exception's
+    traceback) keep their Python side, but their engine parts go now and any later use
+    raises BrokenDocument: once the thread has ended, no other thread could free them.
+    """
+    me = threading.current_thread()
+    with _orphans_lock:
+        mine: list[object] = [_orphans.pop(me, None)]
+        for doc in list(_alive):
+            if doc.__dict__.get("_owner") is me:
+                mine.append(_take_parts(doc))
+                doc._broken = ENDED
+                _alive.discard(doc)
+    del mine  # here, on their own thread
+
+
+def _take_parts(doc: YPyDoc) -> dict[str, Any]:
+    """Detach the doc's y-py objects (under ``_orphans_lock``), for one thread to drop."""
+    return {name: doc.__dict__.pop(name) for name in _PARTS if name in doc.__dict__}
 
 
 class YPyDoc(_EngineDoc):
@@ -51,12 +81,21 @@ class YPyDoc(_EngineDoc):
         # self: a cycle through the doc would leave it to the garbage collector, which may
         # run on another thread, and y-py panics when a doc is dropped off its own thread.
         self._captured: list[list[bytes] | None] = [None]
+        with _orphans_lock:
+            _alive.add(self)
 
     def __del__(self) -> None:
         owner = self.__dict__.get("_owner")
-        if owner is not None and owner is not threading.current_thread():
-            with _orphans_lock:  # keep the parts alive until their thread drops them
-                _orphans.setdefault(owner, []).append(dict(self.__dict__))
+        if owner is None or owner is threading.current_thread():
+            return
+        with _orphans_lock:  # keep the parts alive until their thread drops them
+            parts = _take_parts(self)  # none left if the thread already let go of them
+            if parts and owner.is_alive():
+                _orphans.setdefault(owner, []).append(parts)
+                return
+        # Its thread ended without release_thread: y-py reports the drop and loses the doc,
+        # which is better than holding it forever where no thread will ever come for it.
+        del parts
 
     def _observe(self, callback: Callable[[Any], object]) -> Callable[[], object]:
         return partial(self._text.unobserve, self._text.observe(callback))

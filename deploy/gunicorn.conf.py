@@ -6,6 +6,22 @@ run more processes on more ports instead, behind a proxy that keeps each client 
 (deploy/README.md).
 """
 
+import importlib.util
+import os
+from pathlib import Path
+
+
+def _logging_module():  # type: ignore[no-untyped-def]
+    """wiki/logs.py read by its path: importing the ``wiki`` package here, in gunicorn's
+    master, would build the app's modules before the worker patches them for gevent."""
+    path = Path(__file__).resolve().parents[1] / "wiki" / "logs.py"
+    spec = importlib.util.spec_from_file_location("jointly_logs", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 worker_class = "gevent"
 workers = 1
 worker_connections = 1000  # open sockets (WebSocket, long-polling, pages) this process takes
@@ -16,3 +32,5 @@ graceful_timeout = 10
 # gunicorn ≥ 25.1 opens a control socket at one path per user; a second process on the
 # same machine would take it from the first.
 control_socket_disable = True
+# gunicorn's lines and the app's share one format: time, level, process, request or socket.
+logconfig_dict = _logging_module().logging_config(os.environ.get("WIKI_LOG_LEVEL", "INFO"))

@@ -12,6 +12,7 @@ from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wiki.live import init_live, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
+from wiki.logs import configure_logging
 from wiki.storage.database import configure_durability
 
 MIGRATIONS_DIR = Path(__file__).parent / "storage" / "migrations"
@@ -27,14 +28,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=instance, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
+    configure_logging(app)  # before the socket layer, whose loggers it sets up
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     register_cli(app)
-    from wiki.documents.content import init_hub
+    from wiki.documents.content import HUB_KEY, init_hub
+    from wiki.live.state import unload_idle_rooms
 
     init_live(app)
     init_hub(app, stored_listener(app))
+    unload_idle_rooms(app, app.extensions[HUB_KEY])
     return app
 
 
@@ -81,10 +85,11 @@ def register_blueprints(app: Flask) -> None:
     from wiki.access import audit_views
     from wiki.discussion import api as discussion_api
     from wiki.discussion import pages as discussion_pages
-    from wiki.documents import sharing_views
+    from wiki.documents import housekeeping_views, sharing_views
     from wiki.documents import views as document_views
     from wiki.history import api, exports
     from wiki.history import views as history_views
+    from wiki.notify import views as notify_views
     from wiki.numbers import NumberConverter
     from wiki.people import admin_views, auth_views
     from wiki.plans import api as plans_api
@@ -104,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         plans_api,
         search_views,
         sharing_views,
+        housekeeping_views,
         audit_views,
         exports,
         publish,
@@ -112,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
         plan_pages,
         board,
         record,
+        notify_views,
         document_views,  # last: its routes take any top-level slug
     )
     for module in blueprints:
@@ -132,5 +139,9 @@ def register_hooks(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     """The ``flask --app wiki`` commands."""
     from wiki.cli import register_commands
+    from wiki.notify.cli import notify_cli
+    from wiki.notify.live import init_notify
 
     register_commands(app)
+    app.cli.add_command(notify_cli)
+    init_notify(app)

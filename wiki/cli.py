@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -10,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
 from wiki.access import audit
-from wiki.documents import content
+from wiki.documents import content, housekeeping
 from wiki.documents.service import Grant, create_document
 from wiki.errors import InvalidInput
 from wiki.extensions import db
@@ -197,18 +200,72 @@ def seed_demo(if_empty: bool) -> None:
     click.echo(demo_accounts_text())
 
 
+SERVERS = ("gevent", "threading")
+GUNICORN_CONFIG = Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py"
+
+
 @click.command("serve", cls=OneLineCommand)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the site and live editing from this one process (threads; see deploy/ for more)."""
+@click.option(
+    "--server",
+    type=click.Choice(SERVERS),
+    help="Default: the SERVER setting (WIKI_SERVER), gevent unless set.",
+)
+def serve(host: str, port: int, server: str | None) -> None:
+    """Serve the site and live editing from this one machine (see deploy/ for more)."""
+    choice = server or current_app.config["SERVER"]
+    if choice not in SERVERS:
+        raise click.ClickException(
+            f"SERVER (WIKI_SERVER) is {choice!r}; choose {' or '.join(SERVERS)}"
+        )
+    if choice == "gevent":
+        serve_gevent(host, port)
     from werkzeug.serving import run_simple
 
-    click.echo(f"Jointly is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    click.echo(f"Jointly is serving on http://{host}:{port}/ with threads (press Ctrl+C to stop)")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     # Flask refuses app.run() inside its own CLI, so start Werkzeug's threaded server
     # directly; Socket.IO (threading mode) serves WebSocket and long-polling through it.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+def serve_gevent(host: str, port: int) -> NoReturn:
+    """Become gunicorn with one gevent worker, as each process of the cluster runs."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    if not GUNICORN_CONFIG.exists() or not gunicorn.exists():
+        raise click.ClickException(
+            f"gunicorn or {GUNICORN_CONFIG} is missing; install gunicorn and gevent in this "
+            "environment, or set WIKI_SERVER=threading"
+        )
+    click.echo(
+        f"Jointly is serving on http://{host}:{port}/ with gunicorn and one gevent worker "
+        "(press Ctrl+C to stop)"
+    )
+    sys.stdout.flush()
+    env = {**os.environ, "WIKI_INSTANCE_PATH": current_app.instance_path}
+    command = [str(gunicorn), f"--config={GUNICORN_CONFIG}", f"--bind={host}:{port}"]
+    # The app is built anew in gunicorn's worker, after gevent has patched the standard
+    # library; nothing of this process is kept.
+    root = str(GUNICORN_CONFIG.parents[1])
+    os.execve(gunicorn, [*command, f"--chdir={root}", "wsgi:app"], env)
+
+
+@click.command("purge-deleted", cls=OneLineCommand)
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Keep what was deleted within this many days (default: DELETED_RETENTION_DAYS).",
+)
+def purge_deleted(days: int | None) -> None:
+    """Remove the update log and content of documents deleted longer ago than the audit period."""
+    kept_days = current_app.config["DELETED_RETENTION_DAYS"] if days is None else days
+    purged = housekeeping.purge_deleted(int(kept_days))
+    db.session.commit()
+    ids = ", ".join(str(doc_id) for doc_id in purged)
+    said = f" (ids {ids})" if purged else ""
+    click.echo(f"Purged {len(purged)} document(s) deleted over {kept_days} days ago{said}.")
 
 
 audit_cli = AppGroup("audit", help="The audit log of restricted and private documents.")
@@ -234,6 +291,7 @@ def register_commands(app: Flask) -> None:
         plan_phase,
         seed_demo,
         serve,
+        purge_deleted,
     )
     for command in commands:
         assert command.callback is not None

@@ -26,8 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_JOIN_BURST": 60,
     "REVISION_PAUSE_S": 60,
     "CHECKPOINT_EVERY_UPDATES": 500,
+    # A deleted document's update log is kept this long for audit, then purge-deleted drops it.
+    "DELETED_RETENTION_DAYS": 365,
     "CRDT_ENGINE": None,  # None: y-py where it imports, else pycrdt
     "SOCKETIO_ASYNC_MODE": "threading",
+    "SERVER": "gevent",  # what `flask serve` runs: gevent (gunicorn, one worker) or threading
+    "ROOM_IDLE_S": 600,  # a room with no sockets and no work this long is unloaded
+    "LOG_LEVEL": "INFO",
     "REDIS_URL": None,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
@@ -43,6 +48,17 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_ACCOUNTS_FILE": "demo-accounts.txt",
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_KIB": 65536,
+    # Mail: None for the host prints where mails would go instead of sending them.
+    "MAIL_HOST": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS after connecting
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "Jointly <jointly@localhost>",
+    "MAIL_TIMEOUT_S": 10,
+    "MAIL_MAX_ATTEMPTS": 8,  # then a mail is kept as failed, for the admins to see
+    "MAIL_RETRY_BASE_S": 60,  # doubled after each failed attempt
+    "PUBLIC_URL": None,  # the site's address in mails, e.g. https://jointly.example.gov
 }
 
 

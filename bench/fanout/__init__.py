@@ -11,21 +11,24 @@ the watcher fetches the whole document and the run checks that every keystroke i
 Transports: ``websocket`` and ``polling`` are Jointly's ``/collab`` Socket.IO namespace (a demo
 instance, ``flask --app wiki serve`` restarted for every run). Like the browser's provider, a
 Jointly client keeps one update frame in flight and sends keystrokes typed meanwhile as one
-merged frame when the ack arrives (the server handles a socket's events in parallel threads, so
-pipelined frames could arrive out of order). ``yws`` is the y-websocket server
-(bench/yws_server.mjs: Node, in memory, no storage, no access checks), sent every keystroke at
-once over plain WebSocket, as its own provider does. Jointly stores each update durably before
-it acknowledges and broadcasts it; y-websocket stores nothing. ``ack99`` is frame to stored ack
-for Jointly, frame to echo for y-websocket (it sends each update back to its sender as well).
+merged frame when the ack arrives. ``yws`` is the y-websocket server (bench/yws_server.mjs:
+Node, in memory, no storage, no access checks), sent every keystroke at once over plain
+WebSocket, as its own provider does; ``yws-durable`` is the same server made durable, the fair
+peer: each update appended to a file and fdatasync'd, once per event-loop turn, before
+anything of that turn is sent. Jointly stores each update durably before it acknowledges and
+broadcasts it. ``ack99`` is frame to stored ack for Jointly, frame to echo for y-websocket (it
+sends each update back to its sender as well). The typists sign in as three people, so the
+server runs with a per-person edit limit above what seventeen tabs of one person type.
 
 Clients run in a few processes (``--procs``). python-socketio's threaded client starts a thread
 per received message; here clients dispatch in their read thread, as a browser does
 (``--stock-client`` measures the stock way). The table shows the CPU the server and the clients
 used and how busy the whole machine was, so a run starved by other processes says so.
 
-Servers (``--server``): ``threading`` is ``make run``'s single process; ``gevent`` is one
-process of the cluster deployment (gunicorn with deploy/gunicorn.conf.py), on the same SQLite
-database and without Redis. The Jointly server and its ``/collab`` client are the tests' own
+Servers (``--server``): ``default`` is ``make run``'s (``flask serve``: gunicorn with one gevent
+worker); ``threading`` is the older single process (``WIKI_SERVER=threading``); ``gevent`` is
+one process of the cluster deployment (gunicorn with deploy/gunicorn.conf.py), on the same
+SQLite database and without Redis. The Jointly server and its ``/collab`` client are the tests' own
 (``tests/harness``).
 
 Modules: ``clients`` (the two kinds of client and what they receive), ``workers`` (a client
@@ -33,6 +36,6 @@ process: typing and receiving), ``case`` (one transport with one N: processes, C
 receipts to keystrokes), ``servers``, ``report`` (the table and the verdicts), ``__main__``.
 
 Run: ``.venv/bin/python -m bench.fanout --clients 1,10,50 --seconds 60 \
---transports websocket,polling,yws`` from the repository's root (y-websocket comes from
+--transports websocket,polling,yws,yws-durable`` from the repository's root (y-websocket comes from
 ``npm ci``).
 """

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import bench.fanout
 from bench.fanout.case import Result, run_case
-from bench.fanout.clients import TRANSPORTS
+from bench.fanout.clients import PEERS, TRANSPORTS
 from bench.fanout.report import HEADER, LEGEND, describe_machine, row, verdicts
 from bench.fanout.servers import SERVERS, JointlyServer, YwsServer
 from bench.fanout.workers import WorkerSpec
@@ -25,14 +25,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--transports",
         default=",".join(TRANSPORTS),
-        help="comma-separated, of websocket, polling, yws (default all)",
+        help="comma-separated, of websocket, polling, yws, yws-durable (default all)",
     )
     parser.add_argument("--procs", type=int, default=4, help="client processes (default 4)")
     parser.add_argument(
         "--server",
         choices=SERVERS,
         default=SERVERS[0],
-        help="how Jointly is served (default threading, as `make run`)",
+        help="how Jointly is served (default: as `make run`, `flask serve`)",
     )
     parser.add_argument(
         "--stock-client",
@@ -49,13 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
     """Every transport with every N, each on a freshly started server."""
-    jointly = JointlyServer(tmp, args.server) if set(args.transports) - {"yws"} else None
+    jointly = JointlyServer(tmp, args.server) if set(args.transports) - set(PEERS) else None
     accounts = jointly.accounts if jointly else [("", "")]
     results: list[Result] = []
     print(HEADER, flush=True)
     for transport in args.transports:
         for n in args.clients:
-            server = YwsServer() if transport == "yws" else jointly
+            server = peer(transport, tmp / f"{transport}-{n}.log") or jointly
             assert server is not None
             room = f"fanout-{transport}-{n}"
             server.start(room)
@@ -74,6 +74,13 @@ def run_all(args: argparse.Namespace, tmp: Path) -> list[Result]:
             if isinstance(server, JointlyServer) and results[-1].errors:
                 print(server.complaints(), flush=True)
     return results
+
+
+def peer(transport: str, log: Path) -> YwsServer | None:
+    """The y-websocket server a peer transport measures; None for Jointly's transports."""
+    if transport not in PEERS:
+        return None
+    return YwsServer(log if transport == "yws-durable" else None)
 
 
 def main(argv: list[str] | None = None) -> None:

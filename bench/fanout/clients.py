@@ -15,7 +15,8 @@ from crdt.errors import CrdtError
 from crdt.updates import parse_update
 from tests.harness.client import CollabClient, signed_in_session
 
-TRANSPORTS = ("websocket", "polling", "yws")
+TRANSPORTS = ("websocket", "polling", "yws", "yws-durable")
+PEERS = ("yws", "yws-durable")  # y-websocket, in memory and made durable
 CLOCK_BITS = 24  # a keystroke's key: client id << CLOCK_BITS | clock
 CONNECT_TIMEOUT_S = 30.0
 
@@ -168,6 +169,6 @@ Client = JointlyClient | YwsClient
 
 def connect(transport: str, url: str, room: str, account: tuple[str, str], inline: bool) -> Client:
     """A connected, joined client of the run's server."""
-    if transport == "yws":
+    if transport in PEERS:
         return YwsClient(url, room)
     return JointlyClient(url, room, transport, account, inline)

@@ -8,6 +8,7 @@ port after a :meth:`Server.kill`) until it answers.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -23,7 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 FLASK = (str(BIN / "flask"), "--app", "wiki")
-START_TIMEOUT_S = 30.0
+START_TIMEOUT_S = 60.0  # two app builds (flask serve, then gunicorn's worker) on a busy machine
 FLASK_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 10.0
 # The demo signs every person in many times a session; the real limit is tested in tests/wiki.
@@ -109,9 +110,11 @@ def create_document(
     return slug
 
 
-def flask_command(port: int) -> list[str]:
-    """The command of ``make run``'s server: one process, threads."""
-    return [*FLASK, "serve", "--host", "127.0.0.1", "--port", str(port)]
+def flask_command(port: int, server: str | None = None) -> list[str]:
+    """The command of ``make run``'s server (gunicorn with one gevent worker, unless
+    ``WIKI_SERVER`` says otherwise); ``server`` picks ``gevent`` or ``threading``."""
+    chosen = ("--server", server) if server else ()
+    return [*FLASK, "serve", "--host", "127.0.0.1", "--port", str(port), *chosen]
 
 
 def gunicorn_command(port: int, *options: str) -> list[str]:
@@ -120,13 +123,30 @@ def gunicorn_command(port: int, *options: str) -> list[str]:
 
 
 def stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
-    """Terminate ``process``, killing it if it does not stop in time."""
+    """Terminate ``process``, killing it (and its group, if it leads one) if it is too slow."""
     process.terminate()
     try:
         process.wait(timeout=STOP_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        process.kill()
+        kill_group(process)
         process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def kill_group(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """SIGKILL ``process`` and, when it leads a process group, every process in it.
+
+    gunicorn's master leads its worker: killing the master alone would leave the worker
+    serving on the port.
+    """
+    try:
+        leads = os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:
+        return
+    if leads:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
 
 
 @dataclass
@@ -147,8 +167,14 @@ class Server:
     def start(self) -> Server:
         """Start the process and wait until it answers; raise with its output if it cannot."""
         with self.log.open("ab") as out:
+            # A group of its own, so that a kill reaches a gunicorn worker too.
             self.process = subprocess.Popen(
-                self.command, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT
+                self.command,
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                process_group=0,
             )
         deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
@@ -175,7 +201,7 @@ class Server:
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as when a machine loses power."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
+        kill_group(self.process)
         self.process.wait(timeout=STOP_TIMEOUT_S)
 
     def stop(self) -> None:

@@ -10,12 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from crdt import Hub
 from tests.wiki.conftest import Browser
 from wiki.documents import content
 from wiki.documents.service import Grant, create_document, find_document
 from wiki.extensions import db
 from wiki.people.directory import find_organisation, find_person
-from wiki.storage.models import AuditEvent, Document, Level
+from wiki.storage.models import AuditEvent, Level
 
 SignIn = Callable[[str], Browser]  # the as_person fixture
 RESULT = re.compile(
@@ -362,15 +363,15 @@ def test_a_document_that_cannot_be_read_is_skipped_not_fatal(
         broken = find_document("broken")
         assert broken is not None
         broken_id = broken.id
-    read_text = content.read_text
+    stored_text = Hub.stored_text  # search reads stored text, never through a room
 
-    def failing(doc: Document) -> tuple[str, int]:
-        if doc.id == broken_id:
-            raise TimeoutError("room did not answer")
-        return read_text(doc)
+    def failing(hub: Hub, doc_id: int, timeout_s: float | None = None) -> tuple[str, int]:
+        if doc_id == broken_id:
+            raise TimeoutError("the store did not answer")
+        return stored_text(hub, doc_id, timeout_s)
 
-    monkeypatch.setattr(content, "read_text", failing)
+    monkeypatch.setattr(Hub, "stored_text", failing)
     gov = as_person("gov@example.org")
     assert [link for link, *_rest in results(search(gov, "budgets"))] == ["/good"]
-    monkeypatch.setattr(content, "read_text", read_text)
+    monkeypatch.setattr(Hub, "stored_text", stored_text)
     assert [link for link, *_rest in results(search(gov, "budgets"))] == ["/broken", "/good"]

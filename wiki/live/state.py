@@ -14,8 +14,9 @@ from datetime import datetime
 
 from flask import Flask, current_app
 
-from crdt import AwarenessEntry, Sender
+from crdt import AwarenessEntry, Hub, Sender
 from wiki.live.cluster import channel_prefix
+from wiki.live.sessions import open_sessions_once
 from wiki.live.throttle import Allowance, TokenBucket, allowance
 from wiki.storage.models.types import utcnow
 
@@ -69,6 +70,7 @@ class LiveState:
         self._lock = threading.Lock()
         self._joined: dict[str, dict[str, Participant]] = {}
         self._sockets: dict[str, set[str]] = {}  # by login session
+        self._following: dict[int, int] = {}  # participants by document id
         self._epoch = 0
         # Presence of people on other processes, by document and client id: (entry, seen at).
         self.remote: dict[int, dict[int, tuple[AwarenessEntry, float]]] = {}
@@ -122,7 +124,10 @@ class LiveState:
 
     def add(self, participant: Participant) -> None:
         with self._lock:
-            self._joined.setdefault(participant.sid, {})[participant.slug] = participant
+            joined = self._joined.setdefault(participant.sid, {})
+            self._unfollow(joined.get(participant.slug))
+            joined[participant.slug] = participant
+            self._following[participant.doc_id] = self._following.get(participant.doc_id, 0) + 1
 
     def get(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
@@ -130,14 +135,33 @@ class LiveState:
 
     def remove(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
-            return self._joined.get(sid, {}).pop(slug, None)
+            participant = self._joined.get(sid, {}).pop(slug, None)
+            self._unfollow(participant)
+            return participant
 
     def drop_socket(self, sid: str) -> list[Participant]:
         """Forget a closed socket; the documents it was in."""
         with self._lock:
             for sids in self._sockets.values():
                 sids.discard(sid)
-            return list(self._joined.pop(sid, {}).values())
+            participants = list(self._joined.pop(sid, {}).values())
+            for participant in participants:
+                self._unfollow(participant)
+            return participants
+
+    def follows(self, doc_id: int) -> bool:
+        """Whether a socket of this process is in the document (so its room stays open)."""
+        with self._lock:
+            return doc_id in self._following
+
+    def _unfollow(self, participant: Participant | None) -> None:
+        if participant is None:
+            return
+        left = self._following.get(participant.doc_id, 0) - 1
+        if left > 0:
+            self._following[participant.doc_id] = left
+        else:
+            self._following.pop(participant.doc_id, None)
 
     def members(self, doc_id: int) -> list[Participant]:
         """Every registered participant of a document, whatever its grant."""
@@ -154,6 +178,7 @@ def init_live(app: Flask) -> None:
     """Give the app its registry and its rate limits."""
     config, url = app.config, app.config["REDIS_URL"]
     prefix = channel_prefix(app)
+    open_sessions_once(app)  # a socket's events reuse the session read at its connection
     app.extensions[STATE_KEY] = LiveState(
         updates=allowance(
             url, f"{prefix}:updates", config["MAX_UPDATES_PER_S"], config["MAX_UPDATE_BURST"]
@@ -162,6 +187,16 @@ def init_live(app: Flask) -> None:
             url, f"{prefix}:joins", config["MAX_JOINS_PER_S"], config["MAX_JOIN_BURST"]
         ),
     )
+
+
+def unload_idle_rooms(app: Flask, rooms: Hub) -> None:
+    """Have ``rooms`` unload a room once no socket here follows it and it idled ROOM_IDLE_S.
+
+    A ROOM_IDLE_S of 0 (or none) keeps every room open while the process runs.
+    """
+    idle_s = app.config["ROOM_IDLE_S"]
+    if idle_s:
+        rooms.unload_idle(float(idle_s), live_state(app).follows)
 
 
 def live_state(app: Flask | None = None) -> LiveState:

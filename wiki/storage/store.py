@@ -63,6 +63,20 @@ class SqlUpdateStore:
                     )
                 )
 
+    def save_checkpoint(self, doc_id: int, seq: int, state: bytes) -> None:
+        """Store a checkpoint at ``seq`` unless the document has one there (another process's)."""
+        exists = select(_checkpoints.c.seq).where(
+            _checkpoints.c.document_id == doc_id, _checkpoints.c.seq == seq
+        )
+        try:
+            with self._engine.begin() as conn:
+                if conn.execute(exists).first() is None:
+                    conn.execute(
+                        insert(_checkpoints).values(document_id=doc_id, seq=seq, state=state)
+                    )
+        except IntegrityError:
+            pass  # stored meanwhile by another process: the same state
+
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq of the document, 0 if none."""
         with self._engine.connect() as conn:
