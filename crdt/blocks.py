@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, groupby
+from operator import itemgetter
 
 from markdown_it import MarkdownIt
 
@@ -39,8 +40,15 @@ _MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
 # markdown-it counts lines the way its normaliser sees them.
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
-# (seq, off, text, ins_rev, del_rev, anchored): a run, or part of one, owned by a block.
+# (seq, off, text, ins_rev, del_rev, anchored): a run, or part of one, owned by a block. In
+# Owned.pieces a negative seq stands for stretch -seq-1, and off counts from its start.
 Piece = tuple[int, int, str, int, int, bool]
+
+# What neighbouring runs must share to be cut as one: their inserting and deleting revisions.
+_REVISIONS = itemgetter(3, 4)
+_TEXT = itemgetter(2)
+# (seq, off, text): one run of a stretch.
+_Part = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -69,17 +77,107 @@ def split_blocks(text: str) -> list[Block]:
     return [Block(starts[i], starts[i + 1], kind) for i, (_, kind) in enumerate(heads)]
 
 
+@dataclass(frozen=True)
+class Owned:
+    """Each block's pieces, where neighbouring runs of one revision may stand as one stretch.
+
+    A typed paragraph is thousands of one-character runs; the cut treats a stretch of them
+    exactly as it would treat each (see _stretches), and only ids need the runs back.
+    """
+
+    pieces: list[list[Piece]]
+    stretches: list[list[_Part]]
+
+    def real(self, pieces: Iterable[Piece]) -> list[Piece]:
+        """The pieces with every part of a stretch split back into the runs it holds."""
+        found: list[Piece] = []
+        for piece in pieces:
+            seq, at, text, ins_rev, del_rev, anchored = piece
+            if seq >= 0:
+                found.append(piece)
+                continue
+            stop = at + len(text)
+            runs = self.stretches[-seq - 1]
+            for start, (run_seq, run_off, run_text) in zip(_starts(runs), runs, strict=False):
+                low, high = max(at, start) - start, min(stop, start + len(run_text)) - start
+                if low < high:
+                    part = (run_seq, run_off + low, run_text[low:high], ins_rev, del_rev, anchored)
+                    found.append(part)
+        return found
+
+    def oldest(self, pieces: Iterable[Piece]) -> tuple[int, int] | None:
+        """The (seq, off) of the oldest anchored non-newline character among ``pieces``."""
+        oldest: tuple[int, int] | None = None
+        for piece in pieces:
+            seq, at, text, _, _, anchored = piece
+            if not anchored:
+                continue
+            if seq >= 0:
+                candidate = piece_id([piece])
+            else:
+                runs = self.stretches[-seq - 1]
+                first = min(runs)  # ids are unique, so this compares (seq, off) only
+                whole = at == 0 and len(text) == sum(map(len, map(_TEXT, runs)))
+                if whole and not first[2].startswith("\n"):
+                    candidate = first[:2]
+                else:
+                    candidate = piece_id(self.real([piece]))
+            if candidate is not None and (oldest is None or candidate < oldest):
+                oldest = candidate
+        return oldest
+
+
 def owned_pieces(blocks: Sequence[Block], attribution: Attribution) -> list[list[Piece]]:
     """Every run of the shadow cut into pieces and given to the block that owns it."""
+    owned = owned_stretches(blocks, attribution)
+    return [owned.real(pieces) for pieces in owned.pieces]
+
+
+def owned_stretches(blocks: Sequence[Block], attribution: Attribution) -> Owned:
+    """As owned_pieces, but neighbouring runs of one revision come as one piece where they can."""
     if not blocks:
-        return []
+        return Owned([], [])
+    runs, stretches = _stretches(attribution)
     walk = _Walk(blocks, attribution.visible_text_length())
-    for run in attribution.runs():
+    for run in runs:
         if run.del_rev:
             walk.tombstone(run)
         else:
             walk.visible(run)
-    return walk.finish()
+    return Owned(walk.finish(), stretches)
+
+
+def _stretches(attribution: Attribution) -> tuple[list[Run], list[list[_Part]]]:
+    """The shadow's runs, neighbours with the same two revisions joined in stretches.
+
+    The walk cannot tell such neighbours from one run: visible ones settle no tombstones
+    after the first, and a tombstone joins the cluster of the one before it. Runs with moved
+    or restored characters stay alone, as their credits go by id.
+    """
+    credits = attribution.credits
+    credited = credits.given.keys() | credits.returned.keys()
+
+    def alone_if_credited(run: Run) -> object:
+        return run if run.seq in credited else run[3:5]  # a run is equal to no other key
+
+    key: Callable[[Run], object] = alone_if_credited if credited else _REVISIONS
+    joined: list[Run] = []
+    stretches: list[list[_Part]] = []
+    for _, group in groupby(attribution.runs(), key):
+        runs = list(group)
+        first = runs[0]
+        if len(runs) == 1:
+            joined.append(first)
+            continue
+        # Plain tuples: the collector stops tracking them, unlike Run (a cut is kept a while).
+        stretches.append([(run[0], run[1], run[2]) for run in runs])
+        text = "".join(map(_TEXT, runs))
+        joined.append(Run(-len(stretches), 0, text, first.ins_rev, first.del_rev, first.start))
+    return joined, stretches
+
+
+def _starts(runs: list[_Part]) -> list[int]:
+    return list(accumulate((len(run[2]) for run in runs), initial=0))
 
 
 # A tombstone waiting for its right neighbour: (its run, its place in the shadow, and its

@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from crdt.attribution import Attribution
-from crdt.blocks import Block, Piece, owned_pieces, piece_id, split_blocks, text_at
+from crdt.blocks import Block, Owned, Piece, owned_stretches, split_blocks, text_at
 from crdt.credits import MOVED, RESTORED, Credits
 
 __all__ = [
@@ -54,7 +54,7 @@ class _Cut:
     """The blocks of a text, the shadow's pieces each owns, and their tallies once counted."""
 
     blocks: list[Block]
-    owned: list[list[Piece]]
+    owned: Owned
     tallies: list[_Tally] | None = None
 
 
@@ -127,10 +127,10 @@ def describe_paragraphs(
     """Attribution for every paragraph of ``text``, the visible text of ``attribution``."""
     cut = _blocks(text, attribution)
     if cut.tallies is None:  # counted once per log position, like the cut itself
-        cut.tallies = [_tally(pieces, attribution.credits) for pieces in cut.owned]
+        cut.tallies = [_tally(pieces, attribution.credits) for pieces in cut.owned.pieces]
     return [
-        _describe(text, block, pieces, tally, authors)
-        for block, pieces, tally in zip(cut.blocks, cut.owned, cut.tallies, strict=True)
+        _describe(text, block, cut.owned, pieces, tally, authors)
+        for block, pieces, tally in zip(cut.blocks, cut.owned.pieces, cut.tallies, strict=True)
     ]
 
 
@@ -142,8 +142,9 @@ def paragraph_history(
     The texts are those of the characters the paragraph owns now, so a revision that
     deleted the paragraph below shows that paragraph going from this one.
     """
-    for pieces in _blocks(text, attribution).owned:
-        if _paragraph_id(pieces) == paragraph_id:
+    owned = _blocks(text, attribution).owned
+    for pieces in owned.pieces:
+        if _paragraph_id(owned, pieces) == paragraph_id:
             return [
                 ParagraphChange(rev, text_at(pieces, rev - 1), text_at(pieces, rev))
                 for rev in _revisions(pieces)
@@ -185,11 +186,16 @@ def _cut(text: str, attribution: Attribution) -> _Cut:
             f"{attribution.visible_text_length()}: they come from different log positions"
         )
     blocks = split_blocks(text)
-    return _Cut(blocks, owned_pieces(blocks, attribution))
+    return _Cut(blocks, owned_stretches(blocks, attribution))
 
 
 def _describe(
-    text: str, block: Block, pieces: Sequence[Piece], tally: _Tally, authors: Mapping[int, Author]
+    text: str,
+    block: Block,
+    owned: Owned,
+    pieces: Sequence[Piece],
+    tally: _Tally,
+    authors: Mapping[int, Author],
 ) -> Paragraph:
     counts, removals, how = tally
     kinds = dict.fromkeys(KINDS, 0)
@@ -212,7 +218,7 @@ def _describe(
     total = sum(counts.values())
     revisions = _revisions(pieces)
     return Paragraph(
-        id=_paragraph_id(pieces),
+        id=_paragraph_id(owned, pieces),
         start=block.start,
         end=block.end,
         text=text[block.start : block.end],
@@ -280,10 +286,11 @@ def _revisions(pieces: Sequence[Piece]) -> tuple[int, ...]:
     return tuple(sorted(revisions))
 
 
-def _paragraph_id(pieces: Sequence[Piece]) -> str:
+def _paragraph_id(owned: Owned, pieces: Sequence[Piece]) -> str:
     """The paragraph id: its oldest anchored character's "seq.off"."""
-    oldest = piece_id(pieces)
+    oldest = owned.oldest(pieces)
     if oldest is None:
         # Only newlines or unanchored tombstones (not a real Markdown block): any stable choice.
-        oldest = min(((piece[0], piece[1]) for piece in pieces), default=(0, 0))
+        real = owned.real(pieces)
+        oldest = min(((piece[0], piece[1]) for piece in real), default=(0, 0))
     return f"{oldest[0]}.{oldest[1]}"
