@@ -156,6 +156,7 @@ def test_no_address_of_the_site_but_its_static_files_renders_as_an_image(app: Fl
         "person_id": 1,
         "comment_id": 1,
         "organisation_id": 1,
+        "mail_id": 1,
         "ext": "docx",
         "change": "resolve",
         "decision": "accept",
