@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wiki
 JS_SOURCES := $(shell find wiki/static/src -type f 2>/dev/null) scripts/build.mjs
 
-.PHONY: setup run run-cluster test lint js db bench clean
+.PHONY: setup run run-cluster test test-sqlite test-postgresql lint js db bench clean
 
 setup: $(VENV)/.installed wiki/static/dist/.built
 
@@ -45,12 +45,26 @@ run-cluster: setup
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 	$(BIN)/python scripts/run_cluster.py --host $(HOST) --port $(PORT)
 
-# Every test on SQLite, then every test that touches the database again on PostgreSQL
-# (127.0.0.1:5432 unless JOINTLY_TEST_POSTGRES says otherwise; see tests/databases.py).
-# The cluster tests run on both within the first pass.
+# Every test on SQLite and, at the same time (a pass per core), every test that touches
+# the database again on PostgreSQL (127.0.0.1:5432 unless JOINTLY_TEST_POSTGRES says
+# otherwise; see tests/databases.py). The PostgreSQL pass's report follows the SQLite one's;
+# either failing fails the run. The cluster tests run on both within the first pass.
+# `make test-sqlite` or `make test-postgresql` runs one pass alone.
 POSTGRES_TESTS := tests/wiki tests/protocol
 test: setup
+	@report=$$(mktemp); \
+	JOINTLY_TEST_DATABASE=postgresql $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS) \
+		$(POSTGRES_TESTS) > $$report 2>&1 & postgres=$$!; \
+	trap 'kill $$postgres 2>/dev/null; rm -f $$report' EXIT INT TERM; \
+	$(BIN)/pytest $(PYTEST_ARGS); sqlite=$$?; \
+	wait $$postgres; postgresql=$$?; \
+	echo; echo "PostgreSQL pass ($(POSTGRES_TESTS)):"; cat $$report; \
+	[ $$sqlite -eq 0 ] && [ $$postgresql -eq 0 ]
+
+test-sqlite: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql: setup
 	JOINTLY_TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_TESTS)
 
 lint: setup
