@@ -13,9 +13,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from tests.wiki.conftest import Browser
+from tests.wiki.conftest import Browser, make_app
 from tests.wiki.history_helpers import make_document, write
-from wiki import create_app
 from wiki.extensions import db
 
 AsPerson = Callable[[str], Browser]
@@ -80,13 +79,7 @@ def test_the_read_page_shows_the_title_once(app: Flask, as_person: AsPerson) -> 
 def test_the_housekeeping_migration_matches_the_models_and_keeps_documents(
     tmp_path: Path, database_url: str
 ) -> None:
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-        }
-    )
+    app = make_app(tmp_path, database_url)
     with app.app_context():
         upgrade(revision="h18a0000notify")
         db.session.execute(

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from wiki import create_app
+from tests.wiki.conftest import make_app
 from wiki.extensions import db
 
 BEFORE_LEVELS = "d80f384294a6"
@@ -30,13 +30,7 @@ ROWS = [
 def test_upgrading_keeps_rows_and_makes_old_grants_levels(
     tmp_path: Path, database_url: str
 ) -> None:
-    app = create_app(
-        {
-            "TESTING": True,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "SQLALCHEMY_DATABASE_URI": database_url,
-        }
-    )
+    app = make_app(tmp_path, database_url)
     with app.app_context():
         upgrade(revision=BEFORE_LEVELS)
         for statement in ROWS:
