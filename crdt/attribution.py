@@ -16,7 +16,7 @@ from __future__ import annotations
 import zlib
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import sub
 from typing import Any, NamedTuple
 
@@ -31,7 +31,7 @@ CHUNK_RUNS = 128
 """Runs per chunk after a split; a chunk splits when it holds twice as many."""
 
 # A run is (seq, off, text, ins_rev, del_rev); plain tuples because millions are made.
-_Run = tuple[int, int, str, int, int]
+RawRun = tuple[int, int, str, int, int]
 
 
 class DeltaError(ValueError):
@@ -73,7 +73,7 @@ class Attribution:
     )
 
     def __init__(self) -> None:
-        self._chunks: list[list[_Run]] = []
+        self._chunks: list[list[RawRun]] = []
         self._vis: list[list[int]] = []  # visible length of each run, for C-speed prefix sums
         self._sums: list[int] = []  # visible length of each chunk
         self._tree = Fenwick([])
@@ -84,6 +84,22 @@ class Attribution:
         # The newest revision and how many characters it deleted that did not come back:
         # only while there are some can an insertion of that revision be a move.
         self._pool_rev = self._pool_size = 0
+
+    def copy(self) -> Attribution:
+        """An independent copy: later changes to either leave the other as it was."""
+        # Runs are immutable tuples, so copying the lists that hold them is enough; much
+        # cheaper than a round trip through to_bytes, and it keeps the chunks as they are.
+        made = Attribution()
+        made._chunks = [chunk.copy() for chunk in self._chunks]
+        made._vis = [vis.copy() for vis in self._vis]
+        made._sums = self._sums.copy()
+        made._tree = Fenwick(made._sums)
+        made._length = self._length
+        made.changes = self.changes
+        made._revisions = self._revisions  # immutable: (changes, frozenset)
+        made.credits = _copy_credits(self.credits)
+        made._pool_rev, made._pool_size = self._pool_rev, self._pool_size
+        return made
 
     def visible_text_length(self) -> int:
         """Number of visible characters."""
@@ -115,6 +131,14 @@ class Attribution:
                 yield make(Run, (*run, start))
                 if not run[4]:
                     start += len(run[2])
+
+    def raw_runs(self) -> Iterator[RawRun]:
+        """As runs, without ``start``: plain (seq, off, text, ins_rev, del_rev) tuples.
+
+        No tuple is made per run, so this is the way for passes over every run that can
+        count visible characters themselves.
+        """
+        return chain.from_iterable(self._chunks)
 
     def revisions(self) -> frozenset[int]:
         """Every revision that inserted or deleted a character, tombstones included."""
@@ -173,12 +197,12 @@ class Attribution:
         finder.credit(inserts, around, (run for chunk in self._chunks for run in chunk))
         self._pool_size -= finder.returned_now
 
-    def _around(self, index: int, size: int) -> list[_Run]:
+    def _around(self, index: int, size: int) -> list[RawRun]:
         """Tombstones next to the ``size`` visible characters from ``index``, in order."""
         chunks, vis = self._chunks, self._vis
         k, x = self._tree.find(index)
         r = _locate(vis[k], x)[0] - 1
-        found: list[_Run] = []
+        found: list[RawRun] = []
         while k >= 0:
             if r < 0:
                 k -= 1
@@ -201,7 +225,7 @@ class Attribution:
             r += 1
         return found
 
-    def _insert(self, index: int, run: _Run) -> None:
+    def _insert(self, index: int, run: RawRun) -> None:
         size = len(run[2])
         if not self._chunks:
             self._chunks, self._vis, self._sums = [[]], [[]], [0]
@@ -335,7 +359,7 @@ class Attribution:
             raise ValueError("attribution data is inconsistent")
         starts = list(accumulate(sizes, initial=0))
         seqs = accumulate(seq_steps)
-        runs: list[_Run] = [
+        runs: list[RawRun] = [
             (seq, off, text[a:b], ins, dele)
             for seq, off, a, b, ins, dele in zip(
                 seqs, offs, starts, starts[1:], ins_revs, del_revs, strict=False
@@ -351,6 +375,14 @@ class Attribution:
         return made
 
 
+def _copy_credits(credits: Credits) -> Credits:
+    """An independent copy of ``credits``; its rows are immutable tuples."""
+    made = Credits()
+    made.given = {seq: rows.copy() for seq, rows in credits.given.items()}
+    made.returned = {seq: rows.copy() for seq, rows in credits.returned.items()}
+    return made
+
+
 def _locate(vis: list[int], x: int) -> tuple[int, int]:
     """The run holding visible position ``x`` of a chunk, and x's offset in it."""
     ends = list(accumulate(vis))
@@ -358,7 +390,7 @@ def _locate(vis: list[int], x: int) -> tuple[int, int]:
     return r, x - (ends[r - 1] if r else 0)
 
 
-def _merge_tombstones(chunk: list[_Run], vis: list[int], lo: int, hi: int) -> None:
+def _merge_tombstones(chunk: list[RawRun], vis: list[int], lo: int, hi: int) -> None:
     """Rejoin neighbouring tombstones of one insert deleted by one revision (backspacing)."""
     for i in range(hi - 1, lo, -1):
         left, right = chunk[i - 1], chunk[i]

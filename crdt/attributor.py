@@ -147,9 +147,9 @@ class Attributor:
     def snapshot(self) -> Attribution:
         """A copy of the attribution that other threads may read while this one goes on.
 
-        Readers share it (copying a long history's attribution costs more than reading
-        it), so they must never change it; it is made anew once another update is in.
+        Readers share it (so they share its paragraph cut, cached per attribution), so
+        they must never change it; it is made anew once another update is in.
         """
         if self._copy is None or self._copy[0] != self.seq:
-            self._copy = (self.seq, Attribution.from_bytes(self.attribution.to_bytes()))
+            self._copy = (self.seq, self.attribution.copy())
         return self._copy[1]

@@ -33,7 +33,7 @@ from operator import itemgetter
 
 from markdown_it import MarkdownIt
 
-from crdt.attribution import Attribution, Run
+from crdt.attribution import Attribution, RawRun, Run
 
 # Inline parsing is not needed to find block boundaries and is most of the cost.
 _MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
@@ -47,8 +47,6 @@ Piece = tuple[int, int, str, int, int, bool]
 # What neighbouring runs must share to be cut as one: their inserting and deleting revisions.
 _REVISIONS = itemgetter(3, 4)
 _TEXT = itemgetter(2)
-# (seq, off, text): one run of a stretch.
-_Part = tuple[int, int, str]
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ class Owned:
     """
 
     pieces: list[list[Piece]]
-    stretches: list[list[_Part]]
+    stretches: list[list[RawRun]]
 
     def real(self, pieces: Iterable[Piece]) -> list[Piece]:
         """The pieces with every part of a stretch split back into the runs it holds."""
@@ -98,7 +96,7 @@ class Owned:
                 continue
             stop = at + len(text)
             runs = self.stretches[-seq - 1]
-            for start, (run_seq, run_off, run_text) in zip(_starts(runs), runs, strict=False):
+            for start, (run_seq, run_off, run_text, _, _) in zip(_starts(runs), runs, strict=False):
                 low, high = max(at, start) - start, min(stop, start + len(run_text)) - start
                 if low < high:
                     part = (run_seq, run_off + low, run_text[low:high], ins_rev, del_rev, anchored)
@@ -147,7 +145,7 @@ def owned_stretches(blocks: Sequence[Block], attribution: Attribution) -> Owned:
     return Owned(walk.finish(), stretches)
 
 
-def _stretches(attribution: Attribution) -> tuple[list[Run], list[list[_Part]]]:
+def _stretches(attribution: Attribution) -> tuple[list[Run], list[list[RawRun]]]:
     """The shadow's runs, neighbours with the same two revisions joined in stretches.
 
     The walk cannot tell such neighbours from one run: visible ones settle no tombstones
@@ -157,26 +155,31 @@ def _stretches(attribution: Attribution) -> tuple[list[Run], list[list[_Part]]]:
     credits = attribution.credits
     credited = credits.given.keys() | credits.returned.keys()
 
-    def alone_if_credited(run: Run) -> object:
-        return run if run.seq in credited else run[3:5]  # a run is equal to no other key
+    def alone_if_credited(run: RawRun) -> object:
+        return run if run[0] in credited else run[3:5]  # a run is equal to no other key
 
-    key: Callable[[Run], object] = alone_if_credited if credited else _REVISIONS
+    key: Callable[[RawRun], object] = alone_if_credited if credited else _REVISIONS
+    make = tuple.__new__  # skips the Python-level Run.__new__, as Attribution.runs does
     joined: list[Run] = []
-    stretches: list[list[_Part]] = []
-    for _, group in groupby(attribution.runs(), key):
+    stretches: list[list[RawRun]] = []
+    start = 0  # the visible index of the group, counted here as the raw runs carry none
+    for _, group in groupby(attribution.raw_runs(), key):
         runs = list(group)
         first = runs[0]
         if len(runs) == 1:
-            joined.append(first)
-            continue
-        # Plain tuples: the collector stops tracking them, unlike Run (a cut is kept a while).
-        stretches.append([(run[0], run[1], run[2]) for run in runs])
-        text = "".join(map(_TEXT, runs))
-        joined.append(Run(-len(stretches), 0, text, first.ins_rev, first.del_rev, first.start))
+            joined.append(make(Run, (*first, start)))
+            text = first[2]
+        else:
+            # The shadow's own tuples, not made anew: plain ones the collector stops tracking.
+            stretches.append(runs)
+            text = "".join(map(_TEXT, runs))
+            joined.append(Run(-len(stretches), 0, text, first[3], first[4], start))
+        if not first[4]:  # one group, one deleting revision: all visible or none
+            start += len(text)
     return joined, stretches
 
 
-def _starts(runs: list[_Part]) -> list[int]:
+def _starts(runs: list[RawRun]) -> list[int]:
     return list(accumulate((len(run[2]) for run in runs), initial=0))
 
 

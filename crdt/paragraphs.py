@@ -155,16 +155,14 @@ def paragraph_history(
 def authored_text(attribution: Attribution) -> Iterator[tuple[str, int]]:
     """The visible text in stretches, each with the revision credited with writing it."""
     credits = attribution.credits
-    for run in attribution.runs():
-        if run.del_rev:
+    for seq, off, text, ins_rev, del_rev in attribution.raw_runs():
+        if del_rev:
             continue
-        if run.seq in credits.given:
-            for start, stop, author, _ in credits.authors(
-                run.seq, run.off, len(run.text), run.ins_rev
-            ):
-                yield run.text[start:stop], author
+        if seq in credits.given:
+            for start, stop, author, _ in credits.authors(seq, off, len(text), ins_rev):
+                yield text[start:stop], author
         else:
-            yield run.text, run.ins_rev
+            yield text, ins_rev
 
 
 def _blocks(text: str, attribution: Attribution) -> _Cut:
