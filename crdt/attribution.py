@@ -21,6 +21,7 @@ from operator import sub
 from typing import Any, NamedTuple
 
 from crdt.credits import Credits
+from crdt.delta import checked_ops
 from crdt.fenwick import Fenwick
 from crdt.moves import MIN_MOVE_CHARS, Finder, Insert
 from crdt.packing import pack_ints, unpack_ints
@@ -32,10 +33,6 @@ CHUNK_RUNS = 128
 
 # A run is (seq, off, text, ins_rev, del_rev); plain tuples because millions are made.
 RawRun = tuple[int, int, str, int, int]
-
-
-class DeltaError(ValueError):
-    """A delta that does not fit the text it is applied to."""
 
 
 class Run(NamedTuple):
@@ -97,7 +94,7 @@ class Attribution:
         made._length = self._length
         made.changes = self.changes
         made._revisions = self._revisions  # immutable: (changes, frozenset)
-        made.credits = _copy_credits(self.credits)
+        made.credits = self.credits.copy()
         made._pool_rev, made._pool_size = self._pool_rev, self._pool_size
         return made
 
@@ -164,7 +161,7 @@ class Attribution:
         """
         if seq < 0 or rev < 1:
             raise ValueError(f"seq must be >= 0 and rev >= 1, not seq={seq}, rev={rev}")
-        ops = _checked_ops(delta, self._length)
+        ops = checked_ops(delta, self._length)
         self.changes += 1
         index = offset = inserted = deleted = 0
         inserts: list[Insert] = []  # those that may be moved or restored text
@@ -375,14 +372,6 @@ class Attribution:
         return made
 
 
-def _copy_credits(credits: Credits) -> Credits:
-    """An independent copy of ``credits``; its rows are immutable tuples."""
-    made = Credits()
-    made.given = {seq: rows.copy() for seq, rows in credits.given.items()}
-    made.returned = {seq: rows.copy() for seq, rows in credits.returned.items()}
-    return made
-
-
 def _locate(vis: list[int], x: int) -> tuple[int, int]:
     """The run holding visible position ``x`` of a chunk, and x's offset in it."""
     ends = list(accumulate(vis))
@@ -403,21 +392,3 @@ def _merge_tombstones(chunk: list[RawRun], vis: list[int], lo: int, hi: int) -> 
         ):
             chunk[i - 1 : i + 1] = [(left[0], left[1], left[2] + right[2], left[3], left[4])]
             vis[i - 1 : i + 1] = [0]
-
-
-def _checked_ops(delta: Iterable[Mapping[str, Any]], length: int) -> list[tuple[int, str, int]]:
-    """The delta as (retain, insert, delete) steps, checked against the text before any change."""
-    ops: list[tuple[int, str, int]] = []
-    index = 0
-    for op in delta:
-        text, retain, delete = op.get("insert", ""), op.get("retain", 0), op.get("delete", 0)
-        if not isinstance(text, str) or type(retain) is not int or type(delete) is not int:
-            raise DeltaError(f"unsupported delta op {dict(op)!r}: only text is tracked")
-        index += retain
-        length += len(text)
-        if retain < 0 or delete < 0 or index + len(text) + delete > length:
-            raise DeltaError(f"delta op {dict(op)!r} reaches past the end of the text")
-        index += len(text)
-        length -= delete
-        ops.append((retain, text, delete))
-    return ops

@@ -35,6 +35,13 @@ class Credits:
         self.returned: dict[int, list[tuple[int, int]]] = {}
         """seq -> (off, end) of its tombstones whose text was moved or restored elsewhere."""
 
+    def copy(self) -> Credits:
+        """An independent copy; its rows are immutable tuples, so copying the lists is enough."""
+        made = Credits()
+        made.given = {seq: rows.copy() for seq, rows in self.given.items()}
+        made.returned = {seq: rows.copy() for seq, rows in self.returned.items()}
+        return made
+
     def give(self, seq: int, off: int, end: int, author_rev: int, how: int) -> None:
         """Credit characters off..end-1 of record ``seq`` to ``author_rev``."""
         rows = self.given.setdefault(seq, [])

@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crdt import attribution as attribution_module
-from crdt.attribution import FORMAT_VERSION, Attribution, DeltaError, Run
+from crdt.attribution import FORMAT_VERSION, Attribution, Run
+from crdt.delta import DeltaError
 from crdt.fenwick import Fenwick
 from crdt.packing import pack_ints, unpack_ints
 
