@@ -111,9 +111,14 @@ class Postman:
     ) -> None:
         self.close()
 
+    @property
+    def delivers(self) -> bool:
+        """Whether mails go to a mail server, not only to the console."""
+        return bool(self.config.get("MAIL_HOST"))
+
     def send(self, message: EmailMessage) -> None:
         """Send one message; raises OSError or smtplib.SMTPException when it was not taken."""
-        if not self.config.get("MAIL_HOST"):
+        if not self.delivers:
             click.echo(
                 f"Mail (no WIKI_MAIL_HOST set, not sent) to {message['To']}: {message['Subject']}"
             )

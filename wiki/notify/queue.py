@@ -120,7 +120,8 @@ def deliver(mail: Mail, postman: Postman, now: datetime, run: Run) -> None:
     mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, utcnow(), None
     mail.attempts += 1
     run.sent += 1
-    log.info("mail %s sent to person %s", mail.id, mail.person_id)
+    how = "sent" if postman.delivers else "printed (no mail host)"
+    log.info("mail %s %s to person %s", mail.id, how, mail.person_id)
 
 
 def failed(mail: Mail, error: BaseException, now: datetime, run: Run) -> None:
