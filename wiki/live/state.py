@@ -70,7 +70,6 @@ class LiveState:
         self._lock = threading.Lock()
         self._joined: dict[str, dict[str, Participant]] = {}
         self._sockets: dict[str, set[str]] = {}  # by login session
-        self._following: dict[int, int] = {}  # participants by document id
         self._epoch = 0
         # Presence of people on other processes, by document and client id: (entry, seen at).
         self.remote: dict[int, dict[int, tuple[AwarenessEntry, float]]] = {}
@@ -124,10 +123,7 @@ class LiveState:
 
     def add(self, participant: Participant) -> None:
         with self._lock:
-            joined = self._joined.setdefault(participant.sid, {})
-            self._unfollow(joined.get(participant.slug))
-            joined[participant.slug] = participant
-            self._following[participant.doc_id] = self._following.get(participant.doc_id, 0) + 1
+            self._joined.setdefault(participant.sid, {})[participant.slug] = participant
 
     def get(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
@@ -135,33 +131,14 @@ class LiveState:
 
     def remove(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
-            participant = self._joined.get(sid, {}).pop(slug, None)
-            self._unfollow(participant)
-            return participant
+            return self._joined.get(sid, {}).pop(slug, None)
 
     def drop_socket(self, sid: str) -> list[Participant]:
         """Forget a closed socket; the documents it was in."""
         with self._lock:
             for sids in self._sockets.values():
                 sids.discard(sid)
-            participants = list(self._joined.pop(sid, {}).values())
-            for participant in participants:
-                self._unfollow(participant)
-            return participants
-
-    def follows(self, doc_id: int) -> bool:
-        """Whether a socket of this process is in the document (so its room stays open)."""
-        with self._lock:
-            return doc_id in self._following
-
-    def _unfollow(self, participant: Participant | None) -> None:
-        if participant is None:
-            return
-        left = self._following.get(participant.doc_id, 0) - 1
-        if left > 0:
-            self._following[participant.doc_id] = left
-        else:
-            self._following.pop(participant.doc_id, None)
+            return list(self._joined.pop(sid, {}).values())
 
     def members(self, doc_id: int) -> list[Participant]:
         """Every registered participant of a document, whatever its grant."""
@@ -172,6 +149,10 @@ class LiveState:
                 for participant in joined.values()
                 if participant.doc_id == doc_id
             ]
+
+    def follows(self, doc_id: int) -> bool:
+        """Whether a socket of this process is in the document (so its room stays open)."""
+        return bool(self.members(doc_id))
 
 
 def init_live(app: Flask) -> None:
