@@ -26,6 +26,7 @@ from crdt.paragraphs import (
     authored_text,
     describe_paragraphs,
     paragraph_history,
+    solid_length,
     split_blocks,
 )
 from crdt.protocol import AwarenessEntry
@@ -95,6 +96,7 @@ __all__ = [
     "parse_update",
     "protocol",
     "random_client_id",
+    "solid_length",
     "split_blocks",
     "word_diff",
 ]

@@ -247,17 +247,17 @@ def _tally(pieces: Sequence[Piece], credits: Credits) -> _Tally:
                 for start, stop, author, way in credits.authors(seq, off, len(chars), ins_rev):
                     if way in how:
                         how[way].add(ins_rev)
-                    _add(counts, author, _solid(chars[start:stop]))
+                    _add(counts, author, solid_length(chars[start:stop]))
             else:
-                _add(counts, ins_rev, _solid(chars))
+                _add(counts, ins_rev, solid_length(chars))
         elif del_rev == ins_rev:
             continue  # typed and deleted within one revision: never in the text
         elif seq in returned:
             for start, stop, back in credits.gone(seq, off, len(chars)):
                 if not back:
-                    _add(removals, del_rev, _solid(chars[start:stop]))
+                    _add(removals, del_rev, solid_length(chars[start:stop]))
         elif len(chars) > 1 or not chars.isspace():  # most tombstones are single keystrokes
-            _add(removals, del_rev, _solid(chars))
+            _add(removals, del_rev, solid_length(chars))
     return counts, removals, how
 
 
@@ -266,7 +266,7 @@ def _add(tally: dict[int, int], key: int, count: int) -> None:
         tally[key] = tally.get(key, 0) + count
 
 
-def _solid(chars: str) -> int:
+def solid_length(chars: str) -> int:
     """Non-whitespace characters: what shares and removals count."""
     if len(chars) == 1:
         return 0 if chars.isspace() else 1

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from crdt import Attribution, Author, authored_text, split_blocks
+from crdt import Attribution, Author, authored_text, solid_length, split_blocks
 from wiki.history import service as history
 from wiki.history.authorship import KIND_WORDS, whole_percentages
 from wiki.storage.models import Document
@@ -123,7 +123,7 @@ def paragraph_shares(
             piece = text[max(start, block.start) : min(end, block.end)]
             author = who.get(rev)
             kind = author.kind if author else "other"
-            counts[kind] = counts.get(kind, 0) + len("".join(piece.split()))
+            counts[kind] = counts.get(kind, 0) + solid_length(piece)
             j += 1
         total = sum(counts.values())
         shares = whole_percentages({kind: n / total for kind, n in counts.items()}) if total else {}
