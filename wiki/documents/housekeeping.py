@@ -14,13 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, Table, delete, select, update
 
 from wiki.access.policy import Action, can
-from wiki.documents.service import (
-    MAX_TITLE_CHARS,
-    RESERVED_SLUGS,
-    SLUG_PATTERN,
-    find_document,
-    suffixed_slug,
-)
+from wiki.documents.service import find_document, slug_errors, suffixed_slug, title_errors
 from wiki.errors import InvalidInput
 from wiki.extensions import db
 from wiki.storage.models import AuditEvent, Document, FormerSlug, Person
@@ -70,27 +64,6 @@ def rename_document(doc: Document, title: str, slug: str, person: Person | None)
         db.session.add(FormerSlug(slug=old, document_id=doc.id))
     db.session.flush()
     return Renamed(old, slug, suffixed)
-
-
-def title_errors(title: str) -> dict[str, str]:
-    """What is wrong with a document title, by field name."""
-    if not title:
-        return {"title": "Enter a title."}
-    if len(title) > MAX_TITLE_CHARS:
-        return {"title": f"Use at most {MAX_TITLE_CHARS} characters for the title."}
-    return {}
-
-
-def slug_errors(slug: str) -> dict[str, str]:
-    """What is wrong with the form of an address (not whether it is taken), by field name."""
-    if not SLUG_PATTERN.match(slug):
-        return {
-            "slug": "Use 1 to 80 lower-case letters, digits and hyphens, "
-            "starting and ending with a letter or digit."
-        }
-    if slug in RESERVED_SLUGS:
-        return {"slug": f"“{slug}” is used by Jointly itself; choose another."}
-    return {}
 
 
 def former_slugs(doc: Document) -> list[str]:

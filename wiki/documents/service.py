@@ -121,22 +121,13 @@ def validate_document(
     A taken address is an error only where ``creator`` may see the document that has it
     (None: the operator, who may know them all); see ``create_document``.
     """
-    errors: dict[str, str] = {}
-    if not SLUG_PATTERN.match(slug):
-        errors["slug"] = (
-            "Use 1 to 80 lower-case letters, digits and hyphens, "
-            "starting and ending with a letter or digit."
-        )
-    elif slug in RESERVED_SLUGS:
-        errors["slug"] = f"“{slug}” is used by Jointly itself; choose another."
-    elif (taken := find_document(slug)) is not None and (
-        creator is None or can(creator, Action.VIEW, taken)
+    errors = slug_errors(slug) | title_errors(title.strip())
+    if (
+        "slug" not in errors
+        and (taken := find_document(slug)) is not None
+        and (creator is None or can(creator, Action.VIEW, taken))
     ):
         errors["slug"] = f"A document with the address “{slug}” already exists."
-    if not title.strip():
-        errors["title"] = "Enter a title."
-    elif len(title.strip()) > MAX_TITLE_CHARS:
-        errors["title"] = f"Use at most {MAX_TITLE_CHARS} characters for the title."
     if kind not in {k.value for k in DocumentKind}:
         errors["kind"] = "Choose a kind of document."
     if visibility not in {v.value for v in Visibility}:
@@ -144,6 +135,27 @@ def validate_document(
     if len(text) > max_chars:
         errors["text"] = f"The text is {len(text):,} characters; the limit is {max_chars:,}."
     return errors
+
+
+def slug_errors(slug: str) -> dict[str, str]:
+    """What is wrong with the form of an address (not whether it is taken), by field name."""
+    if not SLUG_PATTERN.match(slug):
+        return {
+            "slug": "Use 1 to 80 lower-case letters, digits and hyphens, "
+            "starting and ending with a letter or digit."
+        }
+    if slug in RESERVED_SLUGS:
+        return {"slug": f"“{slug}” is used by Jointly itself; choose another."}
+    return {}
+
+
+def title_errors(title: str) -> dict[str, str]:
+    """What is wrong with a (stripped) document title, by field name."""
+    if not title:
+        return {"title": "Enter a title."}
+    if len(title) > MAX_TITLE_CHARS:
+        return {"title": f"Use at most {MAX_TITLE_CHARS} characters for the title."}
+    return {}
 
 
 def create_document(
