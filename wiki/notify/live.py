@@ -13,15 +13,13 @@ from wiki.live import to_people
 from wiki.notify.routing import PENDING_PEOPLE
 
 log = logging.getLogger(__name__)
-_listening: list[bool] = []
 
 
 def init_notify(app: Flask) -> None:
     """Listen to every session's commits and rollbacks, once per process."""
-    if not _listening:
+    if not event.contains(Session, "after_commit", _told):
         event.listen(Session, "after_commit", _told)
         event.listen(Session, "after_soft_rollback", _forgot)
-        _listening.append(True)
 
 
 def _told(session: Session) -> None:
