@@ -17,7 +17,7 @@ WAIT_S = 30.0
 
 def init_hub(app: Flask, local: Listener) -> None:
     """Give the app its hub of live rooms; ``local`` passes what they store to sockets."""
-    store = SqlUpdateStore(rooms_engine(app))
+    store = SqlUpdateStore(rooms_engine(app), derived=rooms_engine(app, on_disk=False))
     limits = Limits(
         max_update_bytes=app.config["MAX_UPDATE_BYTES"],
         max_document_chars=app.config["MAX_DOCUMENT_CHARS"],

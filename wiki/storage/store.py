@@ -28,12 +28,19 @@ LOG_LOCK_SPACE = 0x4A4C  # the first key of the documents' log locks among advis
 class SqlUpdateStore:
     """Update log, checkpoints, client ids, revisions and attribution in the app's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, derived: Engine | None = None) -> None:
+        """``derived``: where revisions and attribution are written, if not ``engine``.
+
+        They are derived from the log, which rebuilds them after a crash, so their writes
+        may use a pool whose commits do not wait for the disk (``rooms_engine``).
+        """
         self._engine = engine
+        self._derived = derived or engine
 
     def close(self) -> None:
         """Close the pooled connections; the store opens new ones if used again."""
         self._engine.dispose()
+        self._derived.dispose()
 
     def append(
         self,
@@ -135,7 +142,7 @@ class SqlUpdateStore:
         the log lock, whichever stores second updates the first one's rows to the same values.
         """
         numbers = [row.number for row in revisions]
-        with self._engine.begin() as conn:
+        with self._derived.begin() as conn:
             _lock_log(conn, doc_id)
             existing = set(
                 conn.execute(
