@@ -9,7 +9,7 @@ from functools import partial
 
 from crdt.commit import replay
 from crdt.engine import Doc, Engine
-from crdt.room import Room, rebuild
+from crdt.room import History, Room, new_attributor, rebuild
 from crdt.store import HistoryStore, UpdateStore
 from crdt.terms import Limits, Listener
 
@@ -146,12 +146,28 @@ class Hub:
             room.follow()
 
     def rebuild(self, doc_id: int, upto_seq: int, client_id: int | None = None) -> Doc:
-        """A new document as it was after update ``upto_seq``, owned by the calling thread.
-
-        For tools and tests; request handlers use the room's ``text_at`` and
-        ``form_update``, so no engine document ever lives on a request thread.
-        """
+        """A new document as it was after update ``upto_seq``, owned by the calling thread."""
         return rebuild(self.engine, self.store, doc_id, upto_seq, client_id)
+
+    def text_at(self, doc_id: int, seq: int) -> str:
+        """The document's text as it was after update ``seq``.
+
+        Like every replay of the past (``history_at``), it runs on the calling thread from
+        the stored checkpoints and log, never on the room's worker: however long a reader's
+        replay takes, the room goes on storing and sending what its writers type.
+        """
+        return self.rebuild(doc_id, seq).text()
+
+    def history_at(self, doc_id: int, seq: int) -> History:
+        """Text and attribution as they were after update ``seq`` (nothing is stored).
+
+        Replayed on the calling thread from the newest stored attribution at or before
+        ``seq``, so a reader never queues behind, or holds up, the room's writers.
+        """
+        attributor = new_attributor(doc_id, self.engine, self.store, self.limits, self.history)
+        attributor.load(seq)
+        attributor.catch_up(seq, persist=False)
+        return History(attributor.seq, attributor.attribution.text(), attributor.attribution)
 
     def close(self) -> None:
         """Stop every room's worker after its queued work, then let go of the store's files."""

@@ -163,10 +163,6 @@ class Room:
         """The whole document as one update, its text and the seq of its newest update."""
         return self.call(lambda doc: (doc.encode_state(), doc.text(), self._ledger.head))
 
-    def text_at(self, seq: int) -> Future[str]:
-        """The document's text as it was after update ``seq``."""
-        return self.call(lambda _doc: self._rebuild(seq).text())
-
     def form_update(
         self, person_id: int | None, base_seq: int, text: str
     ) -> Future[tuple[int, bytes]]:
@@ -184,17 +180,6 @@ class Room:
             return client_id, base.edit(ops) if ops else b""
 
         return self.call(make)
-
-    def history_at(self, seq: int) -> Future[History]:
-        """Text and attribution as they were after update ``seq`` (nothing is stored)."""
-
-        def replay(_doc: Doc) -> History:
-            attributor = self._new_attributor()
-            attributor.load(seq)
-            attributor.catch_up(seq, persist=False)
-            return History(attributor.seq, attributor.attribution.text(), attributor.attribution)
-
-        return self.call(replay)
 
     def history(self) -> Future[History]:
         """Revisions and attribution brought up to date with every stored update."""
@@ -353,16 +338,7 @@ class Room:
         return self._attributor
 
     def _new_attributor(self) -> Attributor:
-        if self._history is None:
-            raise CrdtError("this room keeps no history")
-        return Attributor(
-            self.doc_id,
-            self._engine,
-            self._store,
-            self._history,
-            pause_s=self._limits.revision_pause_s,
-            checkpoint_every=self._limits.checkpoint_every,
-        )
+        return new_attributor(self.doc_id, self._engine, self._store, self._limits, self._history)
 
     def _rebuild(self, seq: int, client_id: int | None = None) -> Doc:
         return rebuild(self._engine, self._store, self.doc_id, seq, client_id)
@@ -377,3 +353,19 @@ def rebuild(
 ) -> Doc:
     """Load the newest checkpoint at or before ``upto_seq`` and replay the log up to it."""
     return replay(engine.new_doc(client_id), store.snapshot(doc_id, upto_seq))
+
+
+def new_attributor(
+    doc_id: int, engine: Engine, store: UpdateStore, limits: Limits, history: HistoryStore | None
+) -> Attributor:
+    """An attributor of the document, to load from its stored attribution and catch up."""
+    if history is None:
+        raise CrdtError("this document keeps no history")
+    return Attributor(
+        doc_id,
+        engine,
+        store,
+        history,
+        pause_s=limits.revision_pause_s,
+        checkpoint_every=limits.checkpoint_every,
+    )

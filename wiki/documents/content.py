@@ -51,7 +51,7 @@ def read_text(doc: Document) -> tuple[str, int]:
 
 def text_at(doc: Document, seq: int) -> str:
     """The document's Markdown as it was after update ``seq``."""
-    return hub().room(doc.id).text_at(seq).result(WAIT_S)
+    return hub().text_at(doc.id, seq)
 
 
 def edit_text(

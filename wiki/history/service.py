@@ -124,7 +124,7 @@ def attribution_at(doc: Document, revision: Revision | None) -> tuple[str, Attri
     if revision is None:
         history = current(doc)
         return history.text, history.attribution
-    past = hub().room(doc.id).history_at(revision.last_seq).result(WAIT_S)
+    past = hub().history_at(doc.id, revision.last_seq)
     return past.text, past.attribution
 
 
@@ -337,7 +337,7 @@ def restore(doc: Document, person: Person, revision: Revision) -> int | None:
     """
     room = hub().room(doc.id)
     _text, head = room.text().result(WAIT_S)
-    old = room.text_at(revision.last_seq).result(WAIT_S)
+    old = hub().text_at(doc.id, revision.last_seq)
     client_id, update = room.form_update(person.id, head, old).result(WAIT_S)
     if not update:
         return None
