@@ -13,6 +13,10 @@ template compiled and nothing cached) and the median of ``--repeats`` warm reque
 warm-up, each checked for status 200 and content; then the ratio to the document page, whose
 target is at most 5. Timings on a shared machine are noisy; the ratios less so.
 
+Then the readers case (bench/readers.py): two writers' acknowledgement p99 while
+``--readers`` people load the attribution, history and diff pages in a loop, against the same
+writers alone; the target is at most 1.2 times.
+
 Run: ``.venv/bin/python bench/history.py`` (``--limit N`` replays only the first N edits).
 """
 
@@ -40,6 +44,7 @@ from _trace import (
 from flask import Flask
 from flask.testing import FlaskClient
 from ingest import median_s, replay
+from readers import ReadersResult, measure_readers
 
 from crdt.engine import ENGINE_NAMES, get_engine
 from wiki.documents.service import find_document
@@ -47,6 +52,7 @@ from wiki.history import service as history
 
 TARGET_RATIO = 5.0  # each history page at most this many times the document page
 COLD_TARGET_RATIO = 3.0  # the first attribution view after a change, to the page's after one
+READERS_TARGET_RATIO = 1.2  # writers' acknowledgement p99 with readers, to the writers' alone
 MIN_PAGE_BYTES = 1000  # smaller than this is an error page, not a rendered document
 
 
@@ -142,7 +148,9 @@ def print_table(timings: Sequence[Timing]) -> None:
         )
 
 
-def measure(engine_name: str, trace: Trace, run: int, repeats: int) -> None:
+def measure(
+    engine_name: str, trace: Trace, run: int, repeats: int, readers: int, seconds: float
+) -> None:
     """Build the document from the trace, then time and print every page."""
     with bench_app(engine_name) as app:
         start = time.perf_counter()
@@ -158,6 +166,16 @@ def measure(engine_name: str, trace: Trace, run: int, repeats: int) -> None:
         client = sign_in(app, TYPISTS[0][0])
         timings = [time_page(client, page, repeats) for page in pages(app, known_word(text))]
         after_change = first_views_after_a_change(app, client, known_word(text))
+        urls = [page.url for page in pages(app, known_word(text))[1:4]]
+        room = live_room(app)
+        reading = measure_readers(
+            room,
+            get_engine(engine_name),
+            typists(app, room),
+            [sign_in(app, TYPISTS[0][0]) for _ in range(readers)],
+            urls,
+            seconds,
+        )
     print(
         f"cold: each page's first request, after attribution was brought up to date; "
         f"warm: median of {repeats} after one warm-up"
@@ -169,6 +187,19 @@ def measure(engine_name: str, trace: Trace, run: int, repeats: int) -> None:
         f"first view after a change: document page {page_s * 1000:.1f} ms, attribution "
         f"{attribution_s * 1000:.1f} ms, ratio {ratio:.2f} "
         f"(target <= {COLD_TARGET_RATIO:g}: {'yes' if ratio <= COLD_TARGET_RATIO else 'NO'})"
+    )
+    print_readers(reading, readers)
+
+
+def print_readers(result: ReadersResult, readers: int) -> None:
+    """The writers' acknowledgement p99 alone and with readers, and their ratio."""
+    ratio = result.read_p99_s / result.alone_p99_s
+    verdict = "yes" if ratio <= READERS_TARGET_RATIO else "NO"
+    print(
+        f"readers: 2 writers' acknowledgement p99 {result.alone_p99_s * 1000:.1f} ms alone, "
+        f"{result.read_p99_s * 1000:.1f} ms while {readers} readers loaded "
+        f"{result.pages / result.seconds:.1f} pages/s ({result.edits:,} edits); "
+        f"ratio {ratio:.2f} (target <= {READERS_TARGET_RATIO:g}: {verdict})"
     )
 
 
@@ -200,10 +231,21 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="replay only the first N edits")
     parser.add_argument("--run", type=int, default=100, help="edits per turn at the keyboard")
     parser.add_argument("--repeats", type=int, default=3, help="warm requests per page")
+    parser.add_argument("--readers", type=int, default=5, help="readers in the readers case")
+    parser.add_argument(
+        "--readers-seconds", type=float, default=10.0, help="writing time alone, then with readers"
+    )
     args = parser.parse_args()
     start = time.perf_counter()
     print(machine(args.engine))
-    measure(args.engine, load_trace(args.limit), args.run, args.repeats)
+    measure(
+        args.engine,
+        load_trace(args.limit),
+        args.run,
+        args.repeats,
+        args.readers,
+        args.readers_seconds,
+    )
     print(f"whole run: {time.perf_counter() - start:.1f} s")
 
 
