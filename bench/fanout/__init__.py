@@ -1,12 +1,15 @@
-"""Fan-out benchmark: N people type in one document; how soon each keystroke reaches the others.
+"""Fan-out benchmark: N people type in D documents; how soon each keystroke reaches the others.
 
 For each transport and N, N clients join one fresh document and each types one character every
 200 ms (staggered, so keystrokes do not arrive in bursts); one more client only watches, so each
-keystroke has N receivers even when N is 1. A keystroke is a real Yjs update made by the
-repository's engine under the client id the server assigned; receivers read the (client, clock)
-ranges in each update frame they get. Latency is keystroke to frame arrival at each other client
-(every process reads the same CLOCK_MONOTONIC). Receivers do not apply what they get; at the end
-the watcher fetches the whole document and the run checks that every keystroke is in it.
+keystroke has N receivers even when N is 1. With ``--docs D``, the N typists are dealt evenly
+over D fresh documents, each with its own watcher, so each keystroke has N/D receivers (the
+issue's second case, 20 documents of 5 typists, is ``--clients 100 --docs 20``). A keystroke
+is a real Yjs update made by the repository's engine under the client id the server assigned;
+receivers read the (client, clock) ranges in each update frame they get. Latency is keystroke to
+frame arrival at each other client of its document (every process reads the same
+CLOCK_MONOTONIC). Receivers do not apply what they get; at the end each watcher fetches its
+whole document and the run checks that every keystroke typed in it is there.
 
 Transports: ``websocket`` and ``polling`` are Jointly's ``/collab`` Socket.IO namespace (a demo
 instance, ``flask --app wiki serve`` restarted for every run). Like the browser's provider, a
@@ -22,8 +25,13 @@ server runs with a per-person edit limit above what seventeen tabs of one person
 
 Clients run in a few processes (``--procs``). python-socketio's threaded client starts a thread
 per received message; here clients dispatch in their read thread, as a browser does
-(``--stock-client`` measures the stock way). The table shows the CPU the server and the clients
-used and how busy the whole machine was, so a run starved by other processes says so.
+(``--stock-client`` measures the stock way). The client processes share the machine's cores with
+the server under test, so they run at lower priority (``--client-nice``, default 10: each calls
+``os.nice`` before it connects); every server, Jointly and both y-websocket peers, keeps normal
+priority, so the comparison stays fair. On two cores, clients at equal priority added about 40%
+to Jointly's p99; ``--client-nice 0`` gives that old behaviour. The table shows the CPU the
+server and the clients used and how busy the whole machine was, so a run starved by other
+processes says so.
 
 Servers (``--server``): ``default`` is ``make run``'s (``flask serve``: gunicorn with one gevent
 worker); ``threading`` is the older single process (``WIKI_SERVER=threading``); ``gevent`` is
@@ -32,10 +40,11 @@ SQLite database and without Redis. The Jointly server and its ``/collab`` client
 (``tests/harness``).
 
 Modules: ``clients`` (the two kinds of client and what they receive), ``workers`` (a client
-process: typing and receiving), ``case`` (one transport with one N: processes, CPU, matching
-receipts to keystrokes), ``servers``, ``report`` (the table and the verdicts), ``__main__``.
+process: typing and receiving), ``case`` (one transport with one N: seats, processes, CPU,
+matching receipts to keystrokes), ``servers``, ``report`` (the table and the verdicts),
+``__main__``.
 
-Run: ``.venv/bin/python -m bench.fanout --clients 1,10,50 --seconds 60 \
---transports websocket,polling,yws,yws-durable`` from the repository's root (y-websocket comes from
-``npm ci``).
+Run: ``.venv/bin/python -m bench.fanout --clients 1,10,50 --docs 1 --seconds 60 \
+--transports websocket,polling,yws,yws-durable --client-nice 10`` from the repository's root
+(y-websocket comes from ``npm ci``); ``--clients 100 --docs 20`` for the multi-document case.
 """

@@ -1,15 +1,16 @@
-"""One case of a run, a transport with a number of clients: processes, CPU, receipts matched."""
+"""One case of a run, a transport with N typists in D documents: processes, CPU, receipts."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from bench.fanout.workers import DRAIN_S, WorkerReport, WorkerSpec, run_worker
+from bench.fanout.workers import DRAIN_S, Seat, WorkerReport, WorkerSpec, run_worker
 
 
 @dataclass
@@ -17,7 +18,8 @@ class Result:
     """One run's figures."""
 
     transport: str
-    clients: int
+    clients: int  # typists in all documents
+    docs: int
     seconds: float
     typed: int = 0
     frames: int = 0
@@ -30,6 +32,11 @@ class Result:
     load: tuple[float, float] = (0.0, 0.0)
     state_ok: bool | None = None
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def receivers(self) -> int:
+        """Who should receive each keystroke: the other typists of its document and its watcher."""
+        return self.clients // self.docs
 
     def p_ms(self, q: float) -> float:
         """The q-quantile of latency over every expected delivery; a missing one is infinite."""
@@ -58,23 +65,21 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - values[3] - values[4], sum(values)
 
 
-def run_case(
-    spec: WorkerSpec, accounts: list[tuple[str, str]], procs: int, server_pid: int
-) -> Result:
-    """Run one transport with one number of clients; return its figures."""
-    count = max(1, min(procs, spec.clients + 1))
-    typists = [(i, *accounts[i % len(accounts)]) for i in range(spec.clients)]
+def seat(
+    rooms: list[str], clients: int, accounts: list[tuple[str, str]]
+) -> tuple[list[tuple[int, Seat]], list[Seat]]:
+    """The typists, dealt round the rooms in turn, and one watcher per room."""
+    typists = [
+        (i, Seat(rooms[i % len(rooms)], accounts[i % len(accounts)])) for i in range(clients)
+    ]
+    return typists, [Seat(room, accounts[-1]) for room in rooms]
+
+
+def run_case(spec: WorkerSpec, procs: int, server_pid: int) -> Result:
+    """Run one transport with all of a case's clients (``spec``); return its figures."""
+    count = max(1, min(procs, spec.clients + len(spec.watchers)))
     specs = [
-        WorkerSpec(
-            spec.transport,
-            spec.url,
-            spec.room,
-            typists[w::count],
-            accounts[-1] if w == 0 else None,
-            spec.clients,
-            spec.seconds,
-            spec.inline,
-        )
+        replace(spec, typists=spec.typists[w::count], watchers=spec.watchers[w::count])
         for w in range(count)
     ]
     ctx = mp.get_context("spawn")
@@ -90,7 +95,7 @@ def run_case(
                 raise RuntimeError(problem)
         start.value = t0 = time.monotonic() + 1.0
         go.set()
-        result = Result(spec.transport, spec.clients, spec.seconds)
+        result = Result(spec.transport, spec.clients, len(spec.watchers), spec.seconds)
         reports = watch(result, server_pid, t0, out, len(workers))
     finally:
         for worker in workers:
@@ -121,20 +126,26 @@ def watch(result: Result, server_pid: int, t0: float, out: Any, workers: int) ->
 
 
 def tally(result: Result, reports: list[WorkerReport], typing_end: float) -> None:
-    """Match every receipt to its keystroke."""
+    """Match every receipt to its keystroke; check each document's length against its typing."""
     typed: dict[int, float] = {}
+    typed_in: Counter[str] = Counter()
+    states: dict[str, int] = {}
     for report in reports:
         typed.update(zip(report.typed_keys, report.typed_at, strict=True))
+        typed_in += report.typed_in
+        states |= report.state_chars
         result.frames += report.frames
         result.acks_s += report.acks
         result.lags_s += report.lags
         result.errors += report.errors
     result.typed = len(typed)
-    result.expected = len(typed) * result.clients  # the other typists and the watcher
+    result.expected = len(typed) * result.receivers
     for report in reports:
         for key, at in zip(report.got_keys, report.got_at, strict=True):
             if (typed_at := typed.get(key)) is not None:
                 result.latencies_s.append(at - typed_at)
                 result.on_time += at <= typing_end
-        if report.state_chars is not None:
-            result.state_ok = report.state_chars == result.typed
+    if any(chars != typed_in[room] for room, chars in states.items()):
+        result.state_ok = False
+    elif len(states) == result.docs:
+        result.state_ok = True  # otherwise a watcher did not get its document: unknown

@@ -86,9 +86,9 @@ class JointlyClient:
     one_in_flight = True
 
     def __init__(
-        self, url: str, slug: str, transport: str, account: tuple[str, str], inline: bool
+        self, url: str, room: str, transport: str, account: tuple[str, str], inline: bool
     ) -> None:
-        self.slug, self.inbox = slug, Inbox(-1)
+        self.room, self.inbox = room, Inbox(-1)  # the room is the document's address
         self.socket = CollabClient(
             url,
             signed_in_session(url, *account, timeout_s=CONNECT_TIMEOUT_S),
@@ -97,9 +97,9 @@ class JointlyClient:
             ordered=inline,
             timeout_s=CONNECT_TIMEOUT_S,
         )
-        answer = self.socket.call("join", {"doc": slug})
+        answer = self.socket.call("join", {"doc": room})
         if not (answer.get("ok") and answer.get("can_edit")):
-            raise RuntimeError(f"joining {slug} as {account[0]} answered {answer}")
+            raise RuntimeError(f"joining {room} as {account[0]} answered {answer}")
         self.client_id = self.inbox.own_id = int(answer["client_id"])
 
     def _frame(self, data: Any) -> None:
@@ -122,11 +122,11 @@ class JointlyClient:
                 self.inbox.add_error(str(answer)[:200])
             done(ok)
 
-        self.socket.emit("frame", {"doc": self.slug, "msg": msg}, callback=acked)
+        self.socket.emit("frame", {"doc": self.room, "msg": msg}, callback=acked)
 
     def ask_state(self) -> None:
         msg = protocol.encode_sync_step1(b"\0")  # an empty state vector: send me everything
-        self.socket.emit("frame", {"doc": self.slug, "msg": msg})
+        self.socket.emit("frame", {"doc": self.room, "msg": msg})
 
     def close(self) -> None:
         self.socket.close()
@@ -138,7 +138,7 @@ class YwsClient:
     one_in_flight = False
 
     def __init__(self, url: str, room: str) -> None:
-        self.client_id = secrets.randbelow(2**31 - 2) + 1
+        self.room, self.client_id = room, secrets.randbelow(2**31 - 2) + 1
         self.inbox = Inbox(self.client_id)
         self.ws = websocket.create_connection(f"{url}/{room}", timeout=CONNECT_TIMEOUT_S)
         self.ws.settimeout(None)

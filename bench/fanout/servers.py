@@ -52,7 +52,7 @@ DOCUMENT_OPTIONS = (
 
 
 class JointlyServer:
-    """A demo instance of Jointly; ``start`` serves it on a free port with a fresh document."""
+    """A demo instance of Jointly: ``create`` adds a document, ``start`` serves on a free port."""
 
     def __init__(self, root: Path, mode: str) -> None:
         self.mode, self.log = mode, root / "server.log"
@@ -70,8 +70,11 @@ class JointlyServer:
         assert self.server is not None and self.server.process is not None
         return self.server.process.pid
 
-    def start(self, slug: str) -> None:
+    def create(self, slug: str) -> None:
+        """Add a fresh document the EDITORS may edit."""
         run_flask(self.env, "create-doc", slug, "--title", slug, *DOCUMENT_OPTIONS)
+
+    def start(self) -> None:
         port = free_port()
         self.server = Server(self.command(port), self.env, port, self.log, START_TIMEOUT_S)
         self.server.start()
@@ -104,7 +107,10 @@ class YwsServer:
         assert self.process is not None
         return self.process.pid
 
-    def start(self, _room: str) -> None:
+    def create(self, _room: str) -> None:
+        """Nothing to do: y-websocket makes a room when its first client joins."""
+
+    def start(self) -> None:
         env = {k: v for k, v in os.environ.items() if k != "YPERSISTENCE"}
         durable = ["--durable", str(self.log)] if self.log else []
         self.process = subprocess.Popen(

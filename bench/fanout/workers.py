@@ -8,6 +8,7 @@ import queue
 import threading
 import time
 from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,17 +25,25 @@ DRAIN_S = 5.0  # after typing stops, how long receivers wait for stragglers
 
 
 @dataclass(frozen=True)
+class Seat:
+    """A client of a run: the document (room) it joins and the person (email, password) it is."""
+
+    room: str
+    account: tuple[str, str]
+
+
+@dataclass(frozen=True)
 class WorkerSpec:
-    """One client process's share of a run."""
+    """A run's clients, or one client process's share of them."""
 
     transport: str
     url: str
-    room: str
-    typists: list[tuple[int, str, str]]  # (index among all typists, email, password)
-    watcher: tuple[str, str] | None  # this process also runs the watching client
-    clients: int
+    typists: list[tuple[int, Seat]]  # (index among all typists, seat)
+    watchers: list[Seat]  # clients that only watch, one per document
+    clients: int  # typists in all documents
     seconds: float
     inline: bool
+    nice: int  # added to a client process's niceness, so the server under test gets the CPU
 
 
 @dataclass
@@ -47,9 +56,10 @@ class WorkerReport:
     got_at: array[float] = field(default_factory=lambda: array("d"))
     acks: array[float] = field(default_factory=lambda: array("d"))
     lags: array[float] = field(default_factory=lambda: array("d"))
+    typed_in: Counter[str] = field(default_factory=Counter)  # room -> keystrokes typed there
     frames: int = 0
     cpu_s: float = 0.0
-    state_chars: int | None = None
+    state_chars: dict[str, int] = field(default_factory=dict)  # room -> its length at the end
     errors: list[str] = field(default_factory=list)
 
 
@@ -69,6 +79,7 @@ class Keyboard:
         doc.edit([(clock, 0, "abcdefghijklmnopqrstuvwxyz "[clock % 27])])
         self.report.typed_keys.append(self.clients[k].client_id << CLOCK_BITS | clock)
         self.report.typed_at.append(time.monotonic())
+        self.report.typed_in[self.clients[k].room] += 1
         if not (self.busy[k] and self.clients[k].one_in_flight):
             self.flush(k)
 
@@ -93,7 +104,7 @@ class Keyboard:
     def run(self, spec: WorkerSpec, t0: float) -> None:
         """Each client types one character every TYPE_EVERY_S until the end; acks go on after."""
         end = t0 + spec.seconds
-        offsets = [TYPE_EVERY_S * i / spec.clients for i, _, _ in spec.typists]
+        offsets = [TYPE_EVERY_S * i / spec.clients for i, _ in spec.typists]
         due = [(t0 + offset, k) for k, offset in enumerate(offsets)]
         heapq.heapify(due)
         if not due:
@@ -114,13 +125,14 @@ class Keyboard:
 
 def run_worker(spec: WorkerSpec, ready: Any, go: Any, start: Any, out: Any) -> None:
     """A client process: connect, wait for the common start, type, drain, report."""
+    os.nice(spec.nice)
     report = WorkerReport()
     # A long-poll answer holds every packet queued since the last one; browsers decode any
     # number, python-engineio's client gives up on the connection past 16.
     engineio.payload.Payload.max_decode_packets = 1_000_000
     try:
-        clients = [connect_as(spec, (email, pw)) for _, email, pw in spec.typists]
-        watcher = connect_as(spec, spec.watcher) if spec.watcher else None
+        clients = [connect_as(spec, seat) for _, seat in spec.typists]
+        watchers = [connect_as(spec, seat) for seat in spec.watchers]
     except Exception as error:
         ready.put(f"connecting failed: {error!r}")
         return
@@ -142,23 +154,29 @@ def run_worker(spec: WorkerSpec, ready: Any, go: Any, start: Any, out: Any) -> N
             keyboard.busy
         )
         time.sleep(max(0.0, t0 + spec.seconds + DRAIN_S - time.monotonic()))
-        if watcher is not None:
-            watcher.ask_state()
-            if watcher.inbox.state_ready.wait(30) and watcher.inbox.state is not None:
-                doc = replica()
-                doc.apply_update(watcher.inbox.state)
-                report.state_chars = len(doc.text())
+        fetch_states(watchers, report)
     except Exception as error:
         report.errors.append(f"client process failed: {error!r}")
     if timer is not None:
         timer.join()  # a failure above can come before the timer has set cpu_s
-    gather(report, [*clients, *([watcher] if watcher else [])])
+    gather(report, [*clients, *watchers])
     out.put(report)
 
 
-def connect_as(spec: WorkerSpec, account: tuple[str, str]) -> Client:
-    """A connected, joined client of the run's server."""
-    return connect(spec.transport, spec.url, spec.room, account, spec.inline)
+def connect_as(spec: WorkerSpec, seat: Seat) -> Client:
+    """A connected client of the run's server, joined to its seat's document."""
+    return connect(spec.transport, spec.url, seat.room, seat.account, spec.inline)
+
+
+def fetch_states(watchers: list[Client], report: WorkerReport) -> None:
+    """Each watcher fetches its whole document; report its length (a missing one is left out)."""
+    for watcher in watchers:
+        watcher.ask_state()
+    for watcher in watchers:
+        if watcher.inbox.state_ready.wait(30) and watcher.inbox.state is not None:
+            doc = replica()
+            doc.apply_update(watcher.inbox.state)
+            report.state_chars[watcher.room] = len(doc.text())
 
 
 def gather(report: WorkerReport, clients: list[Client]) -> None:
