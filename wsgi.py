@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from wiki import create_app
 from wiki.extensions import socketio
+from wiki.readers import start_readers
 
 app = create_app()
+start_readers(app)
 
 __all__ = ["app", "socketio"]

@@ -32,8 +32,12 @@ class Hub:
         limits: Limits,
         history: HistoryStore | None = None,
         listener: Listener | None = None,
+        *,
+        stores_history: bool = True,
     ) -> None:
+        """``stores_history``: see ``Room``."""
         self.engine = engine
+        self.stores_history = stores_history
         self.listener = listener
         self.store = store
         self.limits = limits
@@ -69,6 +73,7 @@ class Hub:
                     self.history,
                     self.listener,
                     after=self._retiring.pop(doc_id, None),
+                    stores_history=self.stores_history,
                 )
                 room.successor = partial(self.room, doc_id)
                 self._rooms[doc_id] = room

@@ -89,8 +89,14 @@ class Room:
         history: HistoryStore | None = None,
         listener: Listener | None = None,
         after: Room | None = None,
+        *,
+        stores_history: bool = True,
     ) -> None:
-        """``after``: this document's retired room, whose worker must end before this one loads."""
+        """``after``: this document's retired room, whose worker must end before this one loads.
+
+        ``stores_history`` false: the room keeps its attribution in memory and stores no
+        revisions or checkpoints, for a process that only reads what another one stores.
+        """
         self.doc_id = doc_id
         self.successor: Callable[[], Room] | None = None
         """Where work goes once this room is retired; without one, it fails."""
@@ -98,6 +104,7 @@ class Room:
         self._store = store
         self._limits = limits
         self._history = history
+        self._stores_history = stores_history
         self._ledger = Ledger(doc_id, engine, store, limits, listener)
         self._attributor: Attributor | None = None
         self._attribution_failed = False
@@ -269,7 +276,7 @@ class Room:
 
     def _wind_up(self, last: _Retire | None) -> None:
         """Before a retired room's worker ends: checkpoint the document and its attribution."""
-        if last is None or self._ledger.doc is None:
+        if last is None or self._ledger.doc is None or not self._stores_history:
             return
         try:
             self._ledger.checkpoint_now()
@@ -328,7 +335,7 @@ class Room:
                 attributor = self._new_attributor()
                 attributor.load()
                 self._attributor = attributor
-            self._attributor.catch_up(self._ledger.head, limit=limit)
+            self._attributor.catch_up(self._ledger.head, limit=limit, persist=self._stores_history)
         except Exception:
             storage_failed("room %s: attribution failed", self.doc_id)
             self._attribution_failed = True

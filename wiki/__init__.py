@@ -13,6 +13,7 @@ from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wiki.live import init_live, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
 from wiki.logs import configure_logging
+from wiki.readers import init_readers
 from wiki.storage.database import configure_durability
 
 MIGRATIONS_DIR = Path(__file__).parent / "storage" / "migrations"
@@ -39,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_live(app)
     init_hub(app, stored_listener(app))
     unload_idle_rooms(app, app.extensions[HUB_KEY])
+    init_readers(app, test_config)
     return app
 
 

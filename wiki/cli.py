@@ -20,6 +20,7 @@ from wiki.extensions import db
 from wiki.people.directory import create_organisation, create_person, find_organisation
 from wiki.plans import rolling
 from wiki.plans import service as plans
+from wiki.readers import start_readers
 from wiki.storage.models import DocumentKind, Level, Organisation, Phase, Plan, Role, Visibility
 
 
@@ -225,6 +226,7 @@ def serve(host: str, port: int, server: str | None) -> None:
 
     click.echo(f"Jointly is serving on http://{host}:{port}/ with threads (press Ctrl+C to stop)")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    start_readers(app)
     # Flask refuses app.run() inside its own CLI, so start Werkzeug's threaded server
     # directly; Socket.IO (threading mode) serves WebSocket and long-polling through it.
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "SOCKETIO_ASYNC_MODE": "threading",
     "SERVER": "gevent",  # what `flask serve` runs: gevent (gunicorn, one worker) or threading
     "ROOM_IDLE_S": 600,  # a room with no sockets and no work this long is unloaded
+    "READER_PROCESSES": 1,  # processes that render the history pages (0: the web process)
+    "WRITES_HISTORY": True,  # False in a reader process: it reads the revisions the web stores
     "LOG_LEVEL": "INFO",
     "REDIS_URL": None,
     "RATELIMIT_STORAGE_URI": "memory://",

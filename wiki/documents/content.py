@@ -25,7 +25,9 @@ def init_hub(app: Flask, local: Listener) -> None:
         revision_pause_s=app.config["REVISION_PAUSE_S"],
     )
     engine = get_engine(app.config["CRDT_ENGINE"])
-    app.extensions[HUB_KEY] = room_hub = Hub(engine, store, limits, history=store)
+    app.extensions[HUB_KEY] = room_hub = Hub(
+        engine, store, limits, history=store, stores_history=app.config["WRITES_HISTORY"]
+    )
     # Set before any room opens: each room takes the hub's listener when it starts.
     room_hub.listener = publishing(start_bus(app, room_hub), local)
 
