@@ -15,7 +15,8 @@ target is at most 5. Timings on a shared machine are noisy; the ratios less so.
 
 Then the readers case (bench/readers.py): two writers' acknowledgement p99 while
 ``--readers`` people load the attribution, history and diff pages in a loop, against the same
-writers alone; the target is at most 1.2 times.
+writers alone; the target is at most 1.2 times. The reader processes start first, as a server
+starts them (``WIKI_READER_PROCESSES``, 1 unless set; 0 renders in the app's own process).
 
 Run: ``.venv/bin/python bench/history.py`` (``--limit N`` replays only the first N edits).
 """
@@ -49,10 +50,12 @@ from readers import ReadersResult, measure_readers
 from crdt.engine import ENGINE_NAMES, get_engine
 from wiki.documents.service import find_document
 from wiki.history import service as history
+from wiki.readers import EXTENSION_KEY as READERS_KEY
 
 TARGET_RATIO = 5.0  # each history page at most this many times the document page
 COLD_TARGET_RATIO = 3.0  # the first attribution view after a change, to the page's after one
 READERS_TARGET_RATIO = 1.2  # writers' acknowledgement p99 with readers, to the writers' alone
+READERS_START_S = 60.0
 MIN_PAGE_BYTES = 1000  # smaller than this is an error page, not a rendered document
 
 
@@ -168,6 +171,7 @@ def measure(
         after_change = first_views_after_a_change(app, client, known_word(text))
         urls = [page.url for page in pages(app, known_word(text))[1:4]]
         room = live_room(app)
+        reader_processes = start_readers_now(app)
         reading = measure_readers(
             room,
             get_engine(engine_name),
@@ -188,17 +192,30 @@ def measure(
         f"{attribution_s * 1000:.1f} ms, ratio {ratio:.2f} "
         f"(target <= {COLD_TARGET_RATIO:g}: {'yes' if ratio <= COLD_TARGET_RATIO else 'NO'})"
     )
-    print_readers(reading, readers)
+    print_readers(reading, readers, reader_processes)
 
 
-def print_readers(result: ReadersResult, readers: int) -> None:
+def start_readers_now(app: Flask) -> int:
+    """Start the app's reader processes, as a server does, and wait for them; how many."""
+    readers = app.extensions.get(READERS_KEY)
+    if readers is None:
+        return 0
+    readers.start()
+    if not readers.wait_ready(READERS_START_S):
+        raise RuntimeError(f"the reader processes did not start in {READERS_START_S:g} s")
+    return int(app.config["READER_PROCESSES"])
+
+
+def print_readers(result: ReadersResult, readers: int, processes: int) -> None:
     """The writers' acknowledgement p99 alone and with readers, and their ratio."""
     ratio = result.read_p99_s / result.alone_p99_s
     verdict = "yes" if ratio <= READERS_TARGET_RATIO else "NO"
+    rendered = f"{processes} reader processes" if processes else "the app's own process"
     print(
         f"readers: 2 writers' acknowledgement p99 {result.alone_p99_s * 1000:.1f} ms alone, "
         f"{result.read_p99_s * 1000:.1f} ms while {readers} readers loaded "
-        f"{result.pages / result.seconds:.1f} pages/s ({result.edits:,} edits); "
+        f"{result.pages / result.seconds:.1f} pages/s rendered by {rendered} "
+        f"({result.edits:,} edits); "
         f"ratio {ratio:.2f} (target <= {READERS_TARGET_RATIO:g}: {verdict})"
     )
 
