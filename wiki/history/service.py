@@ -84,8 +84,15 @@ def authors_of(doc: Document, numbers: Iterable[int]) -> dict[int, Author]:
 
 def authors(rows: Sequence[Revision]) -> dict[int, Author]:
     """Revision number -> who made it, for the attribution maths."""
-    people = {p.id: p for p in db.session.scalars(select(Person))}
-    orgs = {o.id: o for o in db.session.scalars(select(Organisation))}
+    person_ids = {row.person_id for row in rows if row.person_id}
+    organisation_ids = {row.organisation_id for row in rows}
+    people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    orgs = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(organisation_ids))
+        )
+    }
     result = {}
     for row in rows:
         org = orgs[row.organisation_id]
