@@ -7,6 +7,7 @@ log on the reader's own thread, not queued on the room's worker.
 from __future__ import annotations
 
 import threading
+import time
 
 from crdt.engine import Engine
 from crdt.hub import Hub
@@ -39,3 +40,25 @@ def test_the_past_is_read_while_the_room_is_busy(engine: Engine) -> None:
         release.set()
         hub.close()
     assert busy.result(WAIT_S) is True
+
+
+def test_a_room_that_stores_no_history_reads_it_and_writes_none(engine: Engine) -> None:
+    """A reader process's rooms: attribution in memory, nothing stored, even on unloading."""
+    store = MemoryStore()
+    writer = Hub(engine, store, Limits())  # keeps no history: whatever is stored, a reader did
+    reader = Hub(engine, store, Limits(), history=store, stores_history=False)
+    try:
+        room = writer.room(DOC)
+        gov_id, gov = client(room, engine, GOV)
+        assert write(room, GOV, gov_id, gov.edit([(0, 0, "Open data.")])) == 1
+        seen = reader.room(DOC).history().result(WAIT_S)
+        assert (seen.seq, seen.attribution.text()) == (1, "Open data.")
+        reader.unload_idle(0.01)
+        time.sleep(0.05)
+        assert reader.unload_idle_now() == [DOC]
+    finally:
+        reader.close()
+        writer.close()
+    assert store.revision_rows(DOC, [1]) == []
+    assert store.history_checkpoint(DOC) is None
+    assert store.snapshot(DOC).state is None  # nor a checkpoint of the text on unloading
