@@ -17,7 +17,9 @@ and it runs at a lower priority, so the processor serves the live rooms first.
 
 A server starts the readers (``start_readers``; tests and command-line tools have none).
 While all are busy a page waits for one; until one is ready, and if one fails, the web
-process renders it itself.
+process renders it itself. It does too when a reader finds the revisions of updates it
+read not stored in time (their room's process died before storing them): rendering them
+here attributes and stores them, and the readers show them from then on.
 """
 
 from __future__ import annotations
@@ -38,9 +40,12 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.test import run_wsgi_app
 
+from wiki.history.service import HistoryNotStored
+
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "jointly.readers"
 RENDERED_BY_HEADER = "X-Rendered-By"  # "reader" on the pages a reader process rendered
+BEHIND_HEADER = "X-Reader-Behind"  # on a reader's answer: the web process must render it
 # What readers render: the history pages and their JSON (endpoints, by blueprint or name).
 READ_BLUEPRINTS = frozenset({"timeline"})
 READ_ENDPOINTS = frozenset({"api.revisions", "api.revision", "api.attribution"})
@@ -198,6 +203,8 @@ def serve_reader(conn: Connection, config: dict[str, Any]) -> None:
 
 def init_readers(app: Flask, test_config: dict[str, Any] | None) -> None:
     """Hand the history pages to reader processes, if ``READER_PROCESSES`` asks for any."""
+    if not app.config["WRITES_HISTORY"]:
+        app.register_error_handler(HistoryNotStored, _behind)
     count = int(app.config["READER_PROCESSES"])
     if count <= 0:
         return
@@ -223,10 +230,17 @@ def init_readers(app: Flask, test_config: dict[str, Any] | None) -> None:
             return None
         status, headers, body = answer
         response = Response(body, status=status, headers=headers)
+        if BEHIND_HEADER in response.headers:
+            return None  # rendered here, where the room stores the revisions it attributes
         response.headers[RENDERED_BY_HEADER] = "reader"
         return response
 
     app.before_request(to_reader)  # after the others: the person is known, the request logged
+
+
+def _behind(error: HistoryNotStored) -> Response:
+    log.info("%s; the web process renders the page", error)
+    return Response(status=503, headers={BEHIND_HEADER: "1"})
 
 
 def start_readers(app: Flask) -> None:

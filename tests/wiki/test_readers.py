@@ -12,10 +12,15 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
+from sqlalchemy import delete, func, select
 
 from tests.wiki.conftest import Browser
 from tests.wiki.history_helpers import CSO, GOV, make_document, write
+from wiki.documents.content import hub
+from wiki.documents.service import find_document
+from wiki.extensions import db
 from wiki.readers import EXTENSION_KEY, RENDERED_BY_HEADER, Readers, start_readers
+from wiki.storage.models import AttributionCheckpoint, Revision
 
 START_S = 60.0
 
@@ -49,6 +54,35 @@ def test_a_reader_renders_the_history_with_the_edit_acknowledged_just_before(
     history = gov.get("/plan/history")
     assert history.headers.get(RENDERED_BY_HEADER) == "reader"
     assert history.status_code == 200
+
+
+def test_revisions_a_dead_process_never_stored_are_stored_by_the_web_process_for_the_readers(
+    app: Flask, readers: Readers, as_person: Callable[[str], Browser]
+) -> None:
+    make_document(app, "plan", "Cabinet Office", grants=[("Open Data Charity", None, "edit")])
+    write(app, "plan", GOV, "The ministry will publish contracts.\n")
+    write(app, "plan", CSO, "The ministry will publish contracts every month.\n")
+    with app.app_context():
+        # As if the process whose room took the edits died before it stored their history.
+        hub().close()
+        doc = find_document("plan")
+        assert doc is not None
+        doc_id = doc.id
+        for model in (Revision, AttributionCheckpoint):
+            db.session.execute(delete(model).where(model.document_id == doc_id))
+        db.session.commit()
+
+    gov = as_person(GOV)
+    page = gov.get("/plan/attribution")
+    assert page.headers.get(RENDERED_BY_HEADER) is None  # the reader found nothing stored
+    assert "Open Data Charity" in page.get_data(as_text=True)
+    with app.app_context():
+        stored = select(func.count()).select_from(Revision).where(Revision.document_id == doc_id)
+        assert db.session.scalar(stored) == 2
+
+    again = gov.get("/plan/attribution")
+    assert again.headers.get(RENDERED_BY_HEADER) == "reader"
+    assert "Open Data Charity" in again.get_data(as_text=True)
 
 
 def test_a_reader_answers_404_to_whom_the_policy_does_not_show_the_document(

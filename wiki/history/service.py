@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from crdt import (
@@ -24,6 +26,12 @@ from wiki.numbers import parse_number
 from wiki.storage.models import Document, Organisation, Person, Revision
 
 PAGE_SIZE = 50
+STORED_WAIT_S = 2.0  # how long a reader process waits for the revisions the web process stores
+STORED_POLL_S = 0.01
+
+
+class HistoryNotStored(Exception):
+    """A process that stores no history saw updates whose revisions are not stored yet."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +52,34 @@ class ParagraphRevision:
 
 
 def current(doc: Document) -> History:
-    """The document's text and attribution, with every stored update attributed."""
-    return hub().room(doc.id).history().result(WAIT_S)
+    """The document's text and attribution, with every stored update attributed.
+
+    In a process that stores no history (a reader process), the revisions it will name are
+    those another process stores; it waits until they are there (``HistoryNotStored`` if
+    they are not in time), so no acknowledged edit is shown without its author.
+    """
+    history = hub().room(doc.id).history().result(WAIT_S)
+    if not current_app.config["WRITES_HISTORY"]:
+        wait_until_stored(doc.id, history.seq)
+    return history
+
+
+def wait_until_stored(doc_id: int, seq: int) -> None:
+    """Wait until the stored revisions of the document cover its updates up to ``seq``.
+
+    The process whose room took the updates stores their revisions moments later, once
+    the room is idle; a process that died first stored none, and stores none until a
+    room attributes the document again.
+    """
+    newest = select(func.max(Revision.last_seq)).where(Revision.document_id == doc_id)
+    deadline = time.monotonic() + STORED_WAIT_S
+    while True:
+        db.session.rollback()  # a new transaction sees what was stored since; ours wrote nothing
+        if (db.session.scalar(newest) or 0) >= seq:
+            return
+        if time.monotonic() > deadline:
+            raise HistoryNotStored(f"document {doc_id}: revisions up to update {seq} not stored")
+        time.sleep(STORED_POLL_S)
 
 
 def revisions(doc: Document) -> list[Revision]:
