@@ -131,6 +131,10 @@ class Readers:
     def _spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
+        for end in (ours, theirs):
+            # Under gevent, the pipe is made of gevent's sockets, which leave their files
+            # non-blocking; both ends are waited on by native threads and the reader.
+            os.set_blocking(end.fileno(), True)
         process = context.Process(
             target=serve_reader, args=(theirs, self._config), name="jointly-reader", daemon=True
         )
