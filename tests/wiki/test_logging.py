@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask, request
@@ -18,6 +19,8 @@ from crdt.room import Room
 from crdt.store import Sender
 from crdt.terms import Limits, StorageUnavailable
 from tests.harness.server import REPO
+from wiki.extensions import socketio
+from wiki.live import NAMESPACE
 from wiki.logs import DATE_FORMAT, LOG_FORMAT, ContextFilter, UtcFormatter, current_context
 
 LINE = re.compile(
@@ -113,3 +116,14 @@ def test_a_lost_store_is_refused_with_one_line_and_no_traceback(
     assert (
         failures[0].getMessage() == "room 1: storing 1 updates failed: OSError storage unavailable"
     )
+
+
+def test_a_closed_socket_is_logged_with_its_reason(
+    app: Flask, as_person: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    http = as_person("gov@example.org").client
+    client = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http)
+    with caplog.at_level(logging.INFO, logger="wiki.live.namespace"):
+        client.disconnect(namespace=NAMESPACE)
+    closed = [r.getMessage() for r in caplog.records if r.name == "wiki.live.namespace"]
+    assert closed == ["socket closed: client disconnect"]

@@ -66,7 +66,10 @@ def on_connect(_auth: Any = None) -> None:
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
-def on_disconnect(*_args: Any) -> None:
+def on_disconnect(reason: Any = None) -> None:
+    # Why a socket went (the client left, its transport failed, its pings stopped), for an
+    # operator wondering why someone's editor reconnects.
+    log.info("socket closed: %s", reason or "no reason given")
     for participant in live_state().drop_socket(request.sid):  # type: ignore[attr-defined]
         announce_gone(participant)
 
