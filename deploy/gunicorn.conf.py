@@ -29,6 +29,11 @@ raw_env = ["WIKI_SOCKETIO_ASYNC_MODE=gevent"]
 # On a stop, open WebSockets would hold the worker for the whole grace period; editors
 # reconnect to another process and resend what was not acknowledged.
 graceful_timeout = 10
+# How long an idle connection stays open: longer than a long-polling client's longest gap
+# between requests (the ping interval, 25 s) and a proxy's idle timeout. With gunicorn's
+# 2 s, a POST sent as the server closed its idle connection was lost (the client saw
+# "Remote end closed connection without response" and never got its acknowledgement).
+keepalive = 75
 # gunicorn ≥ 25.1 opens a control socket at one path per user; a second process on the
 # same machine would take it from the first.
 control_socket_disable = True
