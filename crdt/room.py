@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 512
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
-# How stale a room's stored attribution may grow while fewer updates than a batch wait:
-# attributing each update of a steady stream alone cost a commit apiece.
-ATTRIBUTE_AFTER_S = 0.25
 UNREACHABLE = "the server cannot reach its storage; try again shortly"
 
 
@@ -111,7 +108,6 @@ class Room:
         self._ledger = Ledger(doc_id, engine, store, limits, listener)
         self._attributor: Attributor | None = None
         self._attribution_failed = False
-        self._attributed_at = 0.0  # when attribution last caught up (or tried)
         self._jobs: queue.SimpleQueue[Job | _Retire | None] = queue.SimpleQueue()
         self._gate = threading.Lock()  # orders a job's arrival against retirement
         self._retired = False
@@ -252,8 +248,9 @@ class Room:
             try:
                 # Attribute only once no job has come for IDLE_S, not in every gap of a
                 # stream of updates: there it would take turns with, and halve, the stream.
-                wait_s = self._attribution_wait()
-                job = self._jobs.get() if wait_s is None else self._jobs.get(timeout=wait_s)
+                job = (
+                    self._jobs.get(timeout=IDLE_S) if self._attribution_due() else self._jobs.get()
+                )
             except queue.Empty:
                 with contextlib.suppress(Exception):  # logged in _attribute
                     self._attribute(limit=self._limits.attribute_batch)
@@ -325,23 +322,10 @@ class Room:
         except Exception as error:
             fail(call.future, error)
 
-    def _attribution_wait(self) -> float | None:
-        """How long to wait for a job before attributing; None: nothing to attribute.
-
-        A batch's worth of updates is attributed once the room is idle; fewer, once the
-        last attribution is ``ATTRIBUTE_AFTER_S`` old, so a steady stream is attributed in
-        batches rather than an update at a time.
-        """
+    def _attribution_due(self) -> bool:
         if self._history is None or self._attribution_failed or self._ledger.doc is None:
-            return None
-        if self._attributor is None:
-            return IDLE_S
-        waiting = self._ledger.head - self._attributor.seq
-        if waiting <= 0:
-            return None
-        if waiting >= self._limits.attribute_batch:
-            return IDLE_S
-        return max(IDLE_S, self._attributed_at + ATTRIBUTE_AFTER_S - time.monotonic())
+            return False
+        return self._attributor is None or self._attributor.seq < self._ledger.head
 
     def _attribute(self, limit: int | None) -> Attributor:
         # Idle time and history requests both come here; a failure stops the idle
@@ -358,7 +342,6 @@ class Room:
             self._attributor = None
             raise
         self._attribution_failed = False
-        self._attributed_at = time.monotonic()
         return self._attributor
 
     def _new_attributor(self) -> Attributor:
