@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from operator import itemgetter
 
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, select
 
 from crdt import (
@@ -69,13 +69,19 @@ def wait_until_stored(doc_id: int, seq: int) -> None:
 
     The process whose room took the updates stores their revisions moments later, once
     the room is idle; a process that died first stored none, and stores none until a
-    room attributes the document again.
+    room attributes the document again. What a request saw stored is remembered for the
+    rest of it: a page asks for the current history more than once.
     """
+    seen: dict[int, int] = g.setdefault("stored_seqs", {})
+    if seen.get(doc_id, -1) >= seq:
+        return
     newest = select(func.max(Revision.last_seq)).where(Revision.document_id == doc_id)
     deadline = time.monotonic() + STORED_WAIT_S
     while True:
         db.session.rollback()  # a new transaction sees what was stored since; ours wrote nothing
-        if (db.session.scalar(newest) or 0) >= seq:
+        stored = db.session.scalar(newest) or 0
+        if stored >= seq:
+            seen[doc_id] = stored
             return
         if time.monotonic() > deadline:
             raise HistoryNotStored(f"document {doc_id}: revisions up to update {seq} not stored")
