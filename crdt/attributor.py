@@ -17,7 +17,7 @@ from crdt.attribution import Attribution
 from crdt.commit import replay
 from crdt.engine import Doc, Engine
 from crdt.revisions import REVISION_PAUSE_S, RevisionTracker
-from crdt.store import HistoryCheckpoint, HistoryStore, LogRecord, RevisionRow, UpdateStore
+from crdt.store import HistoryCheckpoint, HistoryStore, LogReader, LogRecord, RevisionRow
 
 BATCH_RECORDS = 1000
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class Attributor:
         self,
         doc_id: int,
         engine: Engine,
-        store: UpdateStore,
+        store: LogReader,
         history: HistoryStore,
         *,
         pause_s: float = REVISION_PAUSE_S,

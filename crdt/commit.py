@@ -10,10 +10,12 @@ hold something the log lacks, it is dropped and reloaded from the log.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import secrets
 import sys
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_PAGE = 1000
 CLIENT_ID_LIMIT = 2**31  # ids the server hands out are 1 .. CLIENT_ID_LIMIT - 1
+RECENT_RECORDS = 1000
 
 
 @dataclass
@@ -79,6 +82,8 @@ class Ledger:
         self._gaps: PairGaps | None = None
         self._size = SizeGuard(engine, limits.max_document_chars)
         self._stored: list[Stored] = []  # for the listener, at the end of the batch
+        self.recent = RecentLog(store)
+        """The log as this room stored it lately, for its attribution to read."""
 
     def ensure_loaded(self) -> bool:
         """Load the live doc from the log if it is not there; False if storage failed."""
@@ -119,6 +124,7 @@ class Ledger:
                     job.future, StorageUnavailable("the server could not store the edit; resend it")
                 )
             return
+        self.recent.add(record for _, record in stored if record is not None)
         for job, record in stored:
             job.future.set_result(record.seq if record else None)
             if record is not None:
@@ -188,6 +194,7 @@ class Ledger:
         return True
 
     def _reload(self) -> None:
+        self.recent.clear()
         snapshot = self._store.snapshot(self.doc_id)
         self.doc = replay(self._engine.new_doc(), snapshot)
         self.head = snapshot.tail[-1].seq if snapshot.tail else snapshot.checkpoint_seq
@@ -343,6 +350,43 @@ class Ledger:
     def _notify(self, seq: int, data: bytes, origin: object) -> None:
         if self._listener is not None:
             self._stored.append(Stored(seq, data, origin))
+
+
+class RecentLog:
+    """The newest records a room stored, read back from memory; older ones from the store.
+
+    A room's attribution reads each record moments after the room stored it: from here it
+    costs no query. Records are kept only while their seqs run on without a gap, so a
+    record stored by another process (known to the room without its sender) is never
+    answered from here.
+    """
+
+    def __init__(self, store: UpdateStore, keep: int = RECENT_RECORDS) -> None:
+        self._store = store
+        self._records: deque[LogRecord] = deque(maxlen=keep)
+
+    def add(self, records: Iterable[LogRecord]) -> None:
+        """Keep records just stored, in log order."""
+        for record in records:
+            if self._records and record.seq != self._records[-1].seq + 1:
+                self._records.clear()
+            self._records.append(record)
+
+    def clear(self) -> None:
+        """Forget every record kept."""
+        self._records.clear()
+
+    def records(self, doc_id: int, after_seq: int, limit: int) -> Sequence[LogRecord]:
+        """Up to ``limit`` records after ``after_seq``, from memory when it holds the next one."""
+        kept = self._records
+        if kept and kept[0].seq <= after_seq + 1 <= kept[-1].seq:
+            start = after_seq + 1 - kept[0].seq
+            return list(itertools.islice(kept, start, start + limit))
+        return self._store.records(doc_id, after_seq, limit)
+
+    def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
+        """The store's snapshot: a checkpoint and the records after it."""
+        return self._store.snapshot(doc_id, upto_seq)
 
 
 def replay(doc: Doc, snapshot: Snapshot) -> Doc:

@@ -35,7 +35,7 @@ from crdt.attributor import Attributor
 from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, replay, storage_failed
 from crdt.engine import Doc, Engine, release_orphans, release_thread
 from crdt.errors import CrdtError
-from crdt.store import HistoryStore, Sender, UpdateStore
+from crdt.store import HistoryStore, LogReader, Sender, UpdateStore
 from crdt.terms import Limits, Listener, StorageUnavailable
 from crdt.textdiff import text_ops
 
@@ -345,7 +345,9 @@ class Room:
         return self._attributor
 
     def _new_attributor(self) -> Attributor:
-        return new_attributor(self.doc_id, self._engine, self._store, self._limits, self._history)
+        return new_attributor(
+            self.doc_id, self._engine, self._ledger.recent, self._limits, self._history
+        )
 
     def _rebuild(self, seq: int, client_id: int | None = None) -> Doc:
         return rebuild(self._engine, self._store, self.doc_id, seq, client_id)
@@ -363,7 +365,7 @@ def rebuild(
 
 
 def new_attributor(
-    doc_id: int, engine: Engine, store: UpdateStore, limits: Limits, history: HistoryStore | None
+    doc_id: int, engine: Engine, store: LogReader, limits: Limits, history: HistoryStore | None
 ) -> Attributor:
     """An attributor of the document, to load from its stored attribution and catch up."""
     if history is None:

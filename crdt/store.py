@@ -43,6 +43,16 @@ Rebase = Callable[[Sequence[LogRecord]], tuple[Sequence[LogRecord], bytes | None
 """Given the records another process stored first: the records and checkpoint to store."""
 
 
+class LogReader(Protocol):
+    """What replays read of a document's log."""
+
+    def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
+        """The newest checkpoint at or before ``upto_seq`` and the records after it up to it."""
+
+    def records(self, doc_id: int, after_seq: int, limit: int) -> Sequence[LogRecord]:
+        """Up to ``limit`` records with seq greater than ``after_seq``, in order."""
+
+
 class UpdateStore(Protocol):
     """Durable storage of one kind of document log; every method commits before returning."""
 
