@@ -69,6 +69,7 @@ class LiveState:
         self.updates, self.joins = updates, joins
         self._lock = threading.Lock()
         self._joined: dict[str, dict[str, Participant]] = {}
+        self._by_doc: dict[int, dict[tuple[str, str], Participant]] = {}  # the same, by document
         self._sockets: dict[str, set[str]] = {}  # by login session
         self._epoch = 0
         # Presence of people on other processes, by document and client id: (entry, seen at).
@@ -123,7 +124,12 @@ class LiveState:
 
     def add(self, participant: Participant) -> None:
         with self._lock:
-            self._joined.setdefault(participant.sid, {})[participant.slug] = participant
+            joined = self._joined.setdefault(participant.sid, {})
+            if (replaced := joined.get(participant.slug)) is not None:
+                self._unindex(replaced)
+            joined[participant.slug] = participant
+            key = (participant.sid, participant.slug)
+            self._by_doc.setdefault(participant.doc_id, {})[key] = participant
 
     def get(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
@@ -131,24 +137,31 @@ class LiveState:
 
     def remove(self, sid: str, slug: str) -> Participant | None:
         with self._lock:
-            return self._joined.get(sid, {}).pop(slug, None)
+            participant = self._joined.get(sid, {}).pop(slug, None)
+            if participant is not None:
+                self._unindex(participant)
+            return participant
 
     def drop_socket(self, sid: str) -> list[Participant]:
         """Forget a closed socket; the documents it was in."""
         with self._lock:
             for sids in self._sockets.values():
                 sids.discard(sid)
-            return list(self._joined.pop(sid, {}).values())
+            participants = list(self._joined.pop(sid, {}).values())
+            for participant in participants:
+                self._unindex(participant)
+            return participants
+
+    def _unindex(self, participant: Participant) -> None:
+        members = self._by_doc.get(participant.doc_id, {})
+        members.pop((participant.sid, participant.slug), None)
+        if not members:
+            self._by_doc.pop(participant.doc_id, None)
 
     def members(self, doc_id: int) -> list[Participant]:
         """Every registered participant of a document, whatever its grant."""
         with self._lock:
-            return [
-                participant
-                for joined in self._joined.values()
-                for participant in joined.values()
-                if participant.doc_id == doc_id
-            ]
+            return list(self._by_doc.get(doc_id, {}).values())
 
     def follows(self, doc_id: int) -> bool:
         """Whether a socket of this process is in the document (so its room stays open)."""
