@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from dataclasses import replace
 
 from crdt.attribution import Attribution
@@ -49,6 +50,9 @@ class Attributor:
         self._open: RevisionRow | None = None
         self._checkpointed = 0
         self._copy: tuple[int, Attribution] | None = None  # the last snapshot, and its seq
+        self._unsaved: dict[int, RevisionRow] = {}  # revisions changed since the last save
+        self.unsaved_since: float | None = None
+        """When (monotonic) the oldest change ``save`` has yet to store was replayed."""
 
     def load(self, upto_seq: int | None = None) -> None:
         """Start from the newest checkpoint at or before ``upto_seq`` that this version reads."""
@@ -85,19 +89,37 @@ class Attributor:
         # because idle-time work must not disturb the global ``random`` state others seed.
         return self._engine.new_doc(secrets.randbits(32))
 
-    def catch_up(self, head_seq: int, *, persist: bool = True, limit: int | None = None) -> int:
-        """Replay stored records up to ``head_seq`` (at most ``limit``); returns how many."""
+    def catch_up(
+        self, head_seq: int, *, persist: bool = True, limit: int | None = None, defer: bool = False
+    ) -> int:
+        """Replay stored records up to ``head_seq`` (at most ``limit``); returns how many.
+
+        ``persist``: store the revisions changed, and a checkpoint when one is due; with
+        ``defer`` they wait for ``save``, so that one commit takes several catch-ups.
+        """
         done = 0
         while self.seq < head_seq and (limit is None or done < limit):
             want = head_seq - self.seq if limit is None else min(head_seq - self.seq, limit - done)
             records = self._store.records(self.doc_id, self.seq, min(BATCH_RECORDS, want))
             if not records:
                 break
-            changed = [self._replay(record) for record in records]
+            for record in records:
+                row = self._replay(record)
+                if persist:
+                    self._unsaved[row.number] = row
             done += len(records)
-            if persist:
-                self._save(list({row.number: row for row in changed}.values()))
+            if persist and not defer:
+                self.save()
+        if self._unsaved and self.unsaved_since is None:
+            self.unsaved_since = time.monotonic()
         return done
+
+    def save(self) -> None:
+        """Store the revisions changed since the last save, and a checkpoint when one is due."""
+        if self._unsaved:
+            self._save(list(self._unsaved.values()))
+            self._unsaved.clear()
+        self.unsaved_since = None
 
     def _replay(self, record: LogRecord) -> RevisionRow:
         sender = record.sender
@@ -138,10 +160,13 @@ class Attributor:
     def checkpoint_now(self) -> None:
         """Store the attribution at ``seq`` now, unless a checkpoint is there already."""
         if self.seq <= self._checkpointed:
+            self.save()
             return
         tracker = json.dumps(self.tracker.to_dict())
         checkpoint = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
-        self._history.save_history(self.doc_id, [], checkpoint)
+        self._history.save_history(self.doc_id, list(self._unsaved.values()), checkpoint)
+        self._unsaved.clear()
+        self.unsaved_since = None
         self._checkpointed = self.seq
 
     def snapshot(self) -> Attribution:

@@ -6,7 +6,8 @@ happens on its room's worker. Handlers queue jobs and wait on futures. The worke
 the jobs that arrived together as one batch: what other processes stored first, then the
 updates through the commit path (``crdt.commit``, one commit for the batch), then the
 calls, which so see every update queued before them. Between batches, when idle, it
-brings the document's attribution up to date.
+brings the document's attribution up to date; it stores what it attributed once work
+pauses for longer (``SAVE_IDLE_S``), and under steady work every ``SAVE_EVERY_S``.
 
 A room that has had no work for a while may be retired (``retire_if_idle``): it takes no
 more jobs, checkpoints the document and its attribution, and its worker lets go of them
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_BATCH = 512
 IDLE_S = 0.005  # how long a room waits for work before it attributes stored updates
+SAVE_IDLE_S = 0.1  # how long a room waits for work before it stores what it attributed
+SAVE_EVERY_S = 0.25  # how often, at least, it stores it while the work goes on
 UNREACHABLE = "the server cannot reach its storage; try again shortly"
 
 
@@ -245,15 +248,15 @@ class Room:
 
     def _serve(self) -> None:
         while True:
+            wait = self._idle_wait()
             try:
-                # Attribute only once no job has come for IDLE_S, not in every gap of a
-                # stream of updates: there it would take turns with, and halve, the stream.
-                job = (
-                    self._jobs.get(timeout=IDLE_S) if self._attribution_due() else self._jobs.get()
-                )
+                job = self._jobs.get() if wait is None else self._jobs.get(timeout=wait)
             except queue.Empty:
                 with contextlib.suppress(Exception):  # logged in _attribute
-                    self._attribute(limit=self._limits.attribute_batch)
+                    behind = self._attribution_due()
+                    self._attribute(
+                        limit=self._limits.attribute_batch, save_after=SAVE_EVERY_S if behind else 0
+                    )
                 self._active_at = time.monotonic()
                 continue
             if job is None or isinstance(job, _Retire):
@@ -327,7 +330,24 @@ class Room:
             return False
         return self._attributor is None or self._attributor.seq < self._ledger.head
 
-    def _attribute(self, limit: int | None) -> Attributor:
+    def _idle_wait(self) -> float | None:
+        """How long to wait for a job before the idle work is due; None: none is due."""
+        if self._attribution_due():
+            # Attribute only once no job has come for IDLE_S, not in every gap of a
+            # stream of updates: there it would take turns with, and halve, the stream.
+            return IDLE_S
+        unsaved_since = self._attributor.unsaved_since if self._attributor else None
+        if unsaved_since is None:
+            return None
+        due = min(self._active_at + SAVE_IDLE_S, unsaved_since + SAVE_EVERY_S)
+        return max(0.0, due - time.monotonic())
+
+    def _attribute(self, limit: int | None, save_after: float = 0.0) -> Attributor:
+        """Bring the attribution up to the head (at most ``limit`` records) and store it.
+
+        What it attributed is stored once the oldest change not yet stored is
+        ``save_after`` seconds old: under steady typing, one commit takes many updates.
+        """
         # Idle time and history requests both come here; a failure stops the idle
         # replays (no busy loop) until a history request tries again.
         try:
@@ -335,7 +355,12 @@ class Room:
                 attributor = self._new_attributor()
                 attributor.load()
                 self._attributor = attributor
-            self._attributor.catch_up(self._ledger.head, limit=limit, persist=self._stores_history)
+            self._attributor.catch_up(
+                self._ledger.head, limit=limit, persist=self._stores_history, defer=True
+            )
+            since = self._attributor.unsaved_since
+            if since is not None and time.monotonic() - since >= save_after:
+                self._attributor.save()
         except Exception:
             storage_failed("room %s: attribution failed", self.doc_id)
             self._attribution_failed = True
