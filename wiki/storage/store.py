@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    Engine,
+    Integer,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from crdt import HistoryCheckpoint, LogRecord, Rebase, RevisionRow, Sender, Snapshot
@@ -23,6 +32,24 @@ _clients = ClientAssignment.__table__
 _revisions = Revision.__table__
 _history = AttributionCheckpoint.__table__
 LOG_LOCK_SPACE = 0x4A4C  # the first key of the documents' log locks among advisory locks
+REVISION_FIELDS = tuple(RevisionRow.__dataclass_fields__)
+
+# The statements every update and every stored revision run, built once: building one is
+# most of what executing it costs (its cache key is kept on the statement object).
+_DOC: BindParameter[int] = bindparam("doc", type_=Integer)
+_HEAD = select(func.max(_log.c.seq)).where(_log.c.document_id == _DOC)
+_SQLITE_LOCK = update(_log).where(_log.c.document_id == _DOC, _log.c.seq < 0).values(seq=_log.c.seq)
+_POSTGRESQL_LOCK = select(func.pg_advisory_xact_lock(LOG_LOCK_SPACE, _DOC))
+_REVISIONS_STORED = select(_revisions.c.number).where(
+    _revisions.c.document_id == _DOC, _revisions.c.number.in_(bindparam("numbers", expanding=True))
+)
+_INSERT_RECORD = insert(_log)
+_INSERT_REVISION = insert(_revisions)
+_UPDATE_REVISION = (
+    update(_revisions)
+    .where(_revisions.c.document_id == _DOC, _revisions.c.number == bindparam("row_number"))
+    .values({name: bindparam(f"row_{name}") for name in REVISION_FIELDS if name != "number"})
+)
 
 
 class SqlUpdateStore:
@@ -56,13 +83,13 @@ class SqlUpdateStore:
         """
         with self._engine.begin() as conn:
             _lock_log(conn, doc_id)
-            head = conn.execute(self._head_query(doc_id)).scalar()
+            head = conn.execute(_HEAD, {"doc": doc_id}).scalar()
             if head is not None and records[0].seq <= head:
                 theirs = conn.execute(self._records_query(doc_id, records[0].seq - 1))
                 records, checkpoint = rebase([_record(row) for row in theirs])
             if not records:
                 return
-            conn.execute(insert(_log), [_row(doc_id, record) for record in records])
+            conn.execute(_INSERT_RECORD, [_row(doc_id, record) for record in records])
             if checkpoint is not None:
                 conn.execute(
                     insert(_checkpoints).values(
@@ -87,7 +114,7 @@ class SqlUpdateStore:
     def head_seq(self, doc_id: int) -> int:
         """The highest stored seq of the document, 0 if none."""
         with self._engine.connect() as conn:
-            return conn.execute(self._head_query(doc_id)).scalar() or 0
+            return conn.execute(_HEAD, {"doc": doc_id}).scalar() or 0
 
     def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
         """Newest checkpoint at or before ``upto_seq`` plus the records after it."""
@@ -141,28 +168,28 @@ class SqlUpdateStore:
         Every process that holds the document derives the same history from the log; under
         the log lock, whichever stores second updates the first one's rows to the same values.
         """
-        numbers = [row.number for row in revisions]
         with self._derived.begin() as conn:
             _lock_log(conn, doc_id)
-            existing = set(
-                conn.execute(
-                    select(_revisions.c.number).where(
-                        _revisions.c.document_id == doc_id, _revisions.c.number.in_(numbers)
-                    )
-                ).scalars()
+            numbers = [row.number for row in revisions]
+            stored = (
+                set(conn.execute(_REVISIONS_STORED, {"doc": doc_id, "numbers": numbers}).scalars())
+                if numbers
+                else set()
             )
-            for row in revisions:
-                values = asdict(row)
-                if row.number in existing:
-                    conn.execute(
-                        update(_revisions)
-                        .where(
-                            _revisions.c.document_id == doc_id, _revisions.c.number == row.number
-                        )
-                        .values(**values)
-                    )
-                else:
-                    conn.execute(insert(_revisions).values(document_id=doc_id, **values))
+            inserts = [
+                {"document_id": doc_id, **_revision_values(row)}
+                for row in revisions
+                if row.number not in stored
+            ]
+            updates = [
+                {"doc": doc_id, **{f"row_{k}": v for k, v in _revision_values(row).items()}}
+                for row in revisions
+                if row.number in stored
+            ]
+            if inserts:
+                conn.execute(_INSERT_REVISION, inserts)
+            if updates:
+                conn.execute(_UPDATE_REVISION, updates)
             if checkpoint is not None:
                 values = {"tracker": checkpoint.tracker, "data": checkpoint.data}
                 if self._has_history_checkpoint(conn, doc_id, checkpoint.seq):
@@ -208,10 +235,6 @@ class SqlUpdateStore:
             return [RevisionRow(**row._mapping) for row in conn.execute(query)]
 
     @staticmethod
-    def _head_query(doc_id: int):  # type: ignore[no-untyped-def]
-        return select(func.max(_log.c.seq)).where(_log.c.document_id == doc_id)
-
-    @staticmethod
     def _records_query(doc_id: int, after_seq: int):  # type: ignore[no-untyped-def]
         return (
             select(_log)
@@ -233,15 +256,12 @@ def _lock_log(conn: Connection, doc_id: int) -> None:
     PostgreSQL: a transaction-scoped advisory lock on the document. SQLite: a write
     statement, which takes the database's write lock for the rest of the transaction.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :doc)"),
-            {"space": LOG_LOCK_SPACE, "doc": doc_id},
-        )
-    else:
-        conn.execute(
-            update(_log).where(_log.c.document_id == doc_id, _log.c.seq < 0).values(seq=_log.c.seq)
-        )
+    lock = _POSTGRESQL_LOCK if conn.dialect.name == "postgresql" else _SQLITE_LOCK
+    conn.execute(lock, {"doc": doc_id})
+
+
+def _revision_values(row: RevisionRow) -> dict[str, object]:
+    return {name: getattr(row, name) for name in REVISION_FIELDS}
 
 
 def _row(doc_id: int, record: LogRecord) -> dict[str, object]:
