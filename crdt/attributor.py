@@ -17,8 +17,10 @@ from dataclasses import replace
 from crdt.attribution import Attribution
 from crdt.commit import replay
 from crdt.engine import Doc, Engine
+from crdt.errors import CrdtError
 from crdt.revisions import REVISION_PAUSE_S, RevisionTracker
 from crdt.store import HistoryCheckpoint, HistoryStore, LogReader, LogRecord, RevisionRow
+from crdt.terms import Limits
 
 BATCH_RECORDS = 1000
 log = logging.getLogger(__name__)
@@ -178,3 +180,19 @@ class Attributor:
         if self._copy is None or self._copy[0] != self.seq:
             self._copy = (self.seq, self.attribution.copy())
         return self._copy[1]
+
+
+def new_attributor(
+    doc_id: int, engine: Engine, store: LogReader, limits: Limits, history: HistoryStore | None
+) -> Attributor:
+    """An attributor of the document, to load from its stored attribution and catch up."""
+    if history is None:
+        raise CrdtError("this document keeps no history")
+    return Attributor(
+        doc_id,
+        engine,
+        store,
+        history,
+        pause_s=limits.revision_pause_s,
+        checkpoint_every=limits.checkpoint_every,
+    )

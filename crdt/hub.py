@@ -7,9 +7,10 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
+from crdt.attributor import new_attributor
 from crdt.commit import replay
 from crdt.engine import Doc, Engine
-from crdt.room import History, Room, new_attributor, rebuild
+from crdt.room import History, Room, rebuild
 from crdt.store import HistoryStore, UpdateStore
 from crdt.terms import Limits, Listener
 

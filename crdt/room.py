@@ -32,11 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from crdt.attribution import Attribution
-from crdt.attributor import Attributor
+from crdt.attributor import Attributor, new_attributor
 from crdt.commit import CLIENT_ID_LIMIT, Batch, Ledger, Write, fail, replay, storage_failed
 from crdt.engine import Doc, Engine, release_orphans, release_thread
-from crdt.errors import CrdtError
-from crdt.store import HistoryStore, LogReader, Sender, UpdateStore
+from crdt.store import HistoryStore, Sender, UpdateStore
 from crdt.terms import Limits, Listener, StorageUnavailable
 from crdt.textdiff import text_ops
 
@@ -387,19 +386,3 @@ def rebuild(
 ) -> Doc:
     """Load the newest checkpoint at or before ``upto_seq`` and replay the log up to it."""
     return replay(engine.new_doc(client_id), store.snapshot(doc_id, upto_seq))
-
-
-def new_attributor(
-    doc_id: int, engine: Engine, store: LogReader, limits: Limits, history: HistoryStore | None
-) -> Attributor:
-    """An attributor of the document, to load from its stored attribution and catch up."""
-    if history is None:
-        raise CrdtError("this document keeps no history")
-    return Attributor(
-        doc_id,
-        engine,
-        store,
-        history,
-        pause_s=limits.revision_pause_s,
-        checkpoint_every=limits.checkpoint_every,
-    )

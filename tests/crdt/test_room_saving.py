@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crdt.commit import RecentLog
 from crdt.engine import Engine
 from crdt.memory import MemoryStore
+from crdt.recent import RecentLog
 from crdt.room import SAVE_EVERY_S, SAVE_IDLE_S, Room
 from crdt.store import HistoryCheckpoint, LogRecord, RevisionRow, Sender
 from crdt.terms import Limits
