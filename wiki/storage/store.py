@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from crdt import HistoryCheckpoint, LogRecord, Rebase, RevisionRow, Sender, Snapshot
+from wiki.storage.group_commit import GroupCommit
 from wiki.storage.models import (
     AttributionCheckpoint,
     Checkpoint,
@@ -63,6 +64,7 @@ class SqlUpdateStore:
         """
         self._engine = engine
         self._derived = derived or engine
+        self._group = GroupCommit(engine, _store_records)
 
     def close(self) -> None:
         """Close the pooled connections; the store opens new ones if used again."""
@@ -79,23 +81,18 @@ class SqlUpdateStore:
         """Store records and an optional checkpoint in one committed transaction.
 
         The transaction holds the document's log lock, so the head it reads stays the head
-        until it commits; records another process stored first go to ``rebase``.
+        until it commits; records another process stored first go to ``rebase``. Appends
+        of other documents that arrive meanwhile share the transaction (``GroupCommit``).
         """
+        if self._group.append(doc_id, records, checkpoint):
+            return
         with self._engine.begin() as conn:
-            _lock_log(conn, doc_id)
-            head = conn.execute(_HEAD, {"doc": doc_id}).scalar()
-            if head is not None and records[0].seq <= head:
-                theirs = conn.execute(self._records_query(doc_id, records[0].seq - 1))
-                records, checkpoint = rebase([_record(row) for row in theirs])
-            if not records:
+            if _store_records(conn, doc_id, records, checkpoint):
                 return
-            conn.execute(_INSERT_RECORD, [_row(doc_id, record) for record in records])
-            if checkpoint is not None:
-                conn.execute(
-                    insert(_checkpoints).values(
-                        document_id=doc_id, seq=records[-1].seq, state=checkpoint
-                    )
-                )
+            theirs = conn.execute(self._records_query(doc_id, records[0].seq - 1))
+            records, checkpoint = rebase([_record(row) for row in theirs])
+            if records:
+                _insert_records(conn, doc_id, records, checkpoint)
 
     def save_checkpoint(self, doc_id: int, seq: int, state: bytes) -> None:
         """Store a checkpoint at ``seq`` unless the document has one there (another process's)."""
@@ -169,7 +166,7 @@ class SqlUpdateStore:
         the log lock, whichever stores second updates the first one's rows to the same values.
         """
         with self._derived.begin() as conn:
-            _lock_log(conn, doc_id)
+            lock_log(conn, doc_id)
             numbers = [row.number for row in revisions]
             stored = (
                 set(conn.execute(_REVISIONS_STORED, {"doc": doc_id, "numbers": numbers}).scalars())
@@ -250,7 +247,32 @@ def _record(row) -> LogRecord:  # type: ignore[no-untyped-def]
     return LogRecord(row.seq, row.data, sender, row.client_id, row.created_at)
 
 
-def _lock_log(conn: Connection, doc_id: int) -> None:
+def _store_records(
+    conn: Connection, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None
+) -> bool:
+    """Under the document's log lock, store records and a checkpoint at the last one.
+
+    False, storing nothing, when another process already stored at the first record's seq.
+    """
+    lock_log(conn, doc_id)
+    head = conn.execute(_HEAD, {"doc": doc_id}).scalar()
+    if head is not None and records[0].seq <= head:
+        return False
+    _insert_records(conn, doc_id, records, checkpoint)
+    return True
+
+
+def _insert_records(
+    conn: Connection, doc_id: int, records: Sequence[LogRecord], checkpoint: bytes | None
+) -> None:
+    conn.execute(_INSERT_RECORD, [_row(doc_id, record) for record in records])
+    if checkpoint is not None:
+        conn.execute(
+            insert(_checkpoints).values(document_id=doc_id, seq=records[-1].seq, state=checkpoint)
+        )
+
+
+def lock_log(conn: Connection, doc_id: int) -> None:
     """Hold the document's log lock until the transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock on the document. SQLite: a write
