@@ -8,7 +8,7 @@ synced to the room and submitted as the ``/collab`` frame handler submits them.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from wiki.storage.models import Level, Organisation, Person, Revision, UpdateRec
 
 BASE_PATTERN = re.compile(r'name="base" type="hidden" value="(\d+)"|value="(\d+)" name="base"')
 Op = tuple[int, int, str]
+AsPerson = Callable[[str], Browser]  # the as_person fixture
 
 
 def new_document(person: Browser, slug: str, title: str, visibility: str = "network") -> None:
@@ -278,6 +279,7 @@ V3 = V2.replace("contracts every", "contracts and tenders every")
 V4 = V3.replace("each signed and published", "each published")
 GOV_LABEL = "Gita Gov, Cabinet Office (government)"
 CSO_LABEL = "Chidi Cso, Open Data Charity (civil society)"
+NAME = "Draft for public consultation"  # a name given to a version
 
 
 def write_story(app: Flask, gov: Browser) -> None:
