@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from crdt.blocks import owned_pieces, owned_stretches, piece_id, split_blocks, text_at
-from tests.crdt.test_paragraphs import Doc, edits, random_doc
+from tests.crdt.paragraph_helpers import Doc, edits, random_doc
 
 
 def typed(doc: Doc, index: int, text: str, rev: int) -> None:

@@ -19,12 +19,7 @@ from crdt.paragraphs import (
     describe_paragraphs,
     paragraph_history,
 )
-from tests.crdt.paragraph_helpers import CSO, CSO_2, GOV, three_paragraphs
-
-# Exported as well: test_blocks_stretches imports them from here.
-from tests.crdt.paragraph_helpers import Doc as Doc
-from tests.crdt.paragraph_helpers import edits as edits
-from tests.crdt.paragraph_helpers import random_doc as random_doc
+from tests.crdt.paragraph_helpers import CSO, CSO_2, GOV, Doc, edits, random_doc, three_paragraphs
 
 # --- the scenario from the brief -----------------------------------------------------
 

@@ -21,7 +21,7 @@ from crdt.room import Room, rebuild
 from crdt.store import Sender
 from crdt.terms import Limits, MissingDependency
 from crdt.updates import encode_state_vector, parse_state_vector, parse_update
-from tests.crdt.test_updates import GC, SKIP, STRING, item, text, uints, update
+from tests.crdt.update_helpers import GC, SKIP, STRING, item, text, uints, update
 
 DOC = 9
 WAIT_S = 30.0

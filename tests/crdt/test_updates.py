@@ -14,16 +14,7 @@ import pytest
 from crdt.engine import Engine
 from crdt.errors import MalformedUpdate
 from crdt.updates import encode_state_vector, parse_state_vector, parse_update
-from tests.crdt.update_helpers import ANY, JSON, VALID
-
-# Exported as well: test_room_integrity and tests/protocol/test_reply_codes import them from here.
-from tests.crdt.update_helpers import GC as GC
-from tests.crdt.update_helpers import SKIP as SKIP
-from tests.crdt.update_helpers import STRING as STRING
-from tests.crdt.update_helpers import item as item
-from tests.crdt.update_helpers import text as text
-from tests.crdt.update_helpers import uints as uints
-from tests.crdt.update_helpers import update as update
+from tests.crdt.update_helpers import ANY, GC, JSON, STRING, VALID, item, text, uints, update
 
 if TYPE_CHECKING:
     from tests.crdt.conftest import YjsPeer

@@ -6,7 +6,7 @@ from typing import Any
 
 from crdt import protocol
 from tests.browser.conftest import LiveServer
-from tests.crdt.test_updates import SKIP, STRING, item, text, uints, update
+from tests.crdt.update_helpers import SKIP, STRING, item, text, uints, update
 from tests.harness.client import CollabClient, replica
 from tests.protocol.test_collab_protocol import EDITOR, connect, raw
 
