@@ -116,12 +116,22 @@ class Attributor:
             self.unsaved_since = time.monotonic()
         return done
 
-    def save(self) -> None:
-        """Store the revisions changed since the last save, and a checkpoint when one is due."""
-        if self._unsaved:
-            self._save(list(self._unsaved.values()))
-            self._unsaved.clear()
+    def save(self, *, checkpoint: bool = False) -> None:
+        """Store the revisions changed since the last save, and a checkpoint when one is due.
+
+        ``checkpoint``: store one at ``seq`` now, unless one is there already.
+        """
+        due = self.seq - self._checkpointed >= (1 if checkpoint else self._checkpoint_every)
+        point = None
+        if due:
+            tracker = json.dumps(self.tracker.to_dict())
+            point = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
+        if self._unsaved or point is not None:
+            self._history.save_history(self.doc_id, list(self._unsaved.values()), point)
+        self._unsaved.clear()
         self.unsaved_since = None
+        if point is not None:
+            self._checkpointed = self.seq
 
     def _replay(self, record: LogRecord) -> RevisionRow:
         sender = record.sender
@@ -150,26 +160,9 @@ class Attributor:
         self.seq = record.seq
         return replace(row)
 
-    def _save(self, rows: list[RevisionRow]) -> None:
-        checkpoint = None
-        if self.seq - self._checkpointed >= self._checkpoint_every:
-            tracker = json.dumps(self.tracker.to_dict())
-            checkpoint = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
-        self._history.save_history(self.doc_id, rows, checkpoint)
-        if checkpoint is not None:
-            self._checkpointed = self.seq
-
     def checkpoint_now(self) -> None:
         """Store the attribution at ``seq`` now, unless a checkpoint is there already."""
-        if self.seq <= self._checkpointed:
-            self.save()
-            return
-        tracker = json.dumps(self.tracker.to_dict())
-        checkpoint = HistoryCheckpoint(self.seq, tracker, self.attribution.to_bytes())
-        self._history.save_history(self.doc_id, list(self._unsaved.values()), checkpoint)
-        self._unsaved.clear()
-        self.unsaved_since = None
-        self._checkpointed = self.seq
+        self.save(checkpoint=True)
 
     def snapshot(self) -> Attribution:
         """A copy of the attribution that other threads may read while this one goes on.

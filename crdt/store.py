@@ -53,7 +53,7 @@ class LogReader(Protocol):
         """Up to ``limit`` records with seq greater than ``after_seq``, in order."""
 
 
-class UpdateStore(Protocol):
+class UpdateStore(LogReader, Protocol):
     """Durable storage of one kind of document log; every method commits before returning."""
 
     def append(
@@ -76,12 +76,6 @@ class UpdateStore(Protocol):
 
     def head_seq(self, doc_id: int) -> int:
         """The highest stored sequence number, 0 for an empty log."""
-
-    def snapshot(self, doc_id: int, upto_seq: int | None = None) -> Snapshot:
-        """The newest checkpoint at or before ``upto_seq`` and the records after it up to it."""
-
-    def records(self, doc_id: int, after_seq: int, limit: int) -> Sequence[LogRecord]:
-        """Up to ``limit`` records with seq greater than ``after_seq``, in order."""
 
     def client_owners(self, doc_id: int) -> dict[int, int | None]:
         """Client id -> person id for every client id assigned on this document."""

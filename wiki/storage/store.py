@@ -224,8 +224,7 @@ class SqlUpdateStore:
 
     def revision_rows(self, doc_id: int, numbers: Sequence[int]) -> Sequence[RevisionRow]:
         """The stored revisions with these numbers."""
-        fields = [c for c in RevisionRow.__dataclass_fields__]
-        query = select(*(_revisions.c[name] for name in fields)).where(
+        query = select(*(_revisions.c[name] for name in REVISION_FIELDS)).where(
             _revisions.c.document_id == doc_id, _revisions.c.number.in_(list(numbers))
         )
         with self._engine.connect() as conn:
