@@ -1,4 +1,4 @@
-"""Fixtures for the CRDT layer: every engine, and a real Yjs peer running in node."""
+"""Fixtures for the CRDT layer: every engine, a room on the memory store, and a Yjs peer in node."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 
 from crdt.engine import ENGINE_NAMES, Engine, get_engine
+from crdt.memory import MemoryStore
+from crdt.room import Room
+from crdt.terms import Limits
+from tests.crdt.room_helpers import DOC
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER = Path(__file__).with_name("yjs_peer.mjs")
@@ -28,6 +32,20 @@ def engine(request: pytest.FixtureRequest) -> Engine:
 def engines() -> list[Engine]:
     """Every engine at once, for tests that compare them."""
     return [get_engine(name) for name in ENGINE_NAMES]
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    """An empty in-process store (test_room_integrity and test_room_saving bring their own)."""
+    return MemoryStore()
+
+
+@pytest.fixture
+def room(engine: Engine, store: MemoryStore) -> Iterator[Room]:
+    """A room for document DOC on ``store``, closed after the test."""
+    room = Room(DOC, engine, store, Limits(), history=store)
+    yield room
+    room.close()
 
 
 def b64(data: bytes) -> str:

@@ -13,7 +13,7 @@ from crdt.engine import Engine
 from crdt.hub import Hub
 from crdt.memory import MemoryStore
 from crdt.terms import Limits
-from tests.crdt.test_room import CSO, DOC, GOV, WAIT_S, client, write
+from tests.crdt.room_helpers import CSO, DOC, GOV, WAIT_S, client, write
 
 
 def test_the_past_is_read_while_the_room_is_busy(engine: Engine) -> None:
