@@ -1,68 +1,27 @@
-"""One conformance suite for every engine adapter, against each other and against real Yjs."""
+"""Every engine adapter alike: edits, updates, deltas and diffs; and which engine is chosen."""
 
 from __future__ import annotations
 
-import gc
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import crdt.ypydoc as ypydoc_module
 from crdt.engine import (
     EMPTY_UPDATE,
     ENGINE_ENV,
     ENGINE_NAMES,
-    Delta,
     Engine,
     available_engines,
     get_engine,
-    release_orphans,
 )
-from crdt.errors import BrokenDocument, EngineFailure, MalformedUpdate
+from crdt.errors import EngineFailure, MalformedUpdate
 from crdt.updates import parse_state_vector, parse_update
+from tests.crdt.engine_helpers import EMOJI_TEXT, apply_delta
 
 if TYPE_CHECKING:
     from tests.crdt.conftest import YjsPeer
-
-EMOJI_TEXT = "a😀b 🎉 ü"
-
-
-def apply_delta(text: str, delta: Delta) -> str:
-    """What a delta does to a Python string."""
-    out, pos = [], 0
-    for op in delta:
-        if "retain" in op:
-            out.append(text[pos : pos + op["retain"]])
-            pos += op["retain"]
-        elif "delete" in op:
-            pos += op["delete"]
-        else:
-            out.append(op["insert"])
-    return "".join(out) + text[pos:]
-
-
-def apply_ops(text: str, ops: list[tuple[int, int, str]]) -> str:
-    """What edit ops (in code points) do to a Python string."""
-    for index, delete_count, insert in ops:
-        text = text[:index] + insert + text[index + delete_count :]
-    return text
-
-
-def utf16_ops(text: str, ops: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The same ops at Yjs indexes (UTF-16 code units)."""
-    out = []
-    for index, delete_count, insert in ops:
-        units = [
-            len(part.encode("utf-16-le")) // 2
-            for part in (text[:index], text[index:][:delete_count])
-        ]
-        out.append((units[0], units[1], insert))
-        text = apply_ops(text, [(index, delete_count, insert)])
-    return out
 
 
 def test_new_doc_is_empty_and_writes_under_its_client_id(engine: Engine) -> None:
@@ -280,134 +239,6 @@ def test_undecodable_update_is_malformed_and_changes_nothing(
         doc.apply_update_delta(garbage)
     assert not isinstance(caught.value, EngineFailure)
     assert doc.text() == "kept"
-
-
-@pytest.mark.parametrize(("writer", "reader"), [("y-py", "pycrdt"), ("pycrdt", "y-py")])
-def test_updates_from_one_engine_apply_on_the_other(writer: str, reader: str) -> None:
-    source, doc = get_engine(writer).new_doc(1), get_engine(reader).new_doc(2)
-    deltas = [doc.apply_update_delta(source.edit([(0, 0, EMOJI_TEXT)]))]
-    deltas.append(doc.apply_update_delta(source.edit([(1, 1, "ö"), (7, 0, "🚀")])))
-    back = doc.edit([(0, 0, "> ")])
-    source.apply_update(back)
-    assert doc.text() == source.text() == "> aöb 🎉 ü🚀"
-    assert apply_delta(apply_delta("", deltas[0]), deltas[1]) == "aöb 🎉 ü🚀"
-    assert parse_state_vector(doc.state_vector()) == parse_state_vector(source.state_vector())
-
-
-def test_engine_updates_apply_in_yjs(engine: Engine, peer: YjsPeer) -> None:
-    doc = engine.new_doc(7)
-    assert peer.apply(doc.edit([(0, 0, EMOJI_TEXT)])) == EMOJI_TEXT
-    ops = [(1, 2, "ß"), (5, 0, "🚀")]
-    assert peer.apply(doc.edit(ops)) == doc.text() == apply_ops(EMOJI_TEXT, ops) == "aß 🎉 🚀ü"
-    peer.reset(1001)
-    assert peer.apply(doc.encode_state()) == doc.text()
-
-
-def test_yjs_updates_apply_in_engine_with_deltas_in_code_points(
-    engine: Engine, peer: YjsPeer
-) -> None:
-    doc = engine.new_doc(7)
-    assert doc.apply_update_delta(peer.edit([(0, 0, EMOJI_TEXT)])) == [{"insert": EMOJI_TEXT}]
-    ops = [(4, 1, "🎈"), (1, 1, "")]  # replace 🎉, then delete 😀
-    delta = doc.apply_update_delta(peer.edit(utf16_ops(EMOJI_TEXT, ops)))
-    assert delta == [{"retain": 1}, {"delete": 1}, {"retain": 2}, {"delete": 1}, {"insert": "🎈"}]
-    assert doc.text() == peer.text() == apply_delta(EMOJI_TEXT, delta) == "ab 🎈 ü"
-
-
-def test_yjs_and_engine_converge_on_concurrent_edits(engine: Engine, peer: YjsPeer) -> None:
-    doc = engine.new_doc(7)
-    peer.apply(doc.edit([(0, 0, "base 😀 text")]))
-    mine = doc.edit([(0, 4, "BASE"), (len("BASE 😀 text"), 0, "!")])
-    theirs = peer.edit(utf16_ops("base 😀 text", [(7, 4, "words")]))
-    peer.apply(mine)
-    doc.apply_update(theirs)
-    # "!" follows the tombstone of "text", which Yjs and both engines put before "words".
-    assert doc.text() == peer.text() == "BASE 😀 !words"
-    yjs_state, yjs_vector = peer.state()
-    assert parse_state_vector(yjs_vector) == parse_state_vector(doc.state_vector())
-    fresh = engine.new_doc(8)
-    fresh.apply_update(yjs_state)
-    assert fresh.text() == doc.text()
-    assert peer.apply(doc.encode_diff(yjs_vector)) == doc.text()
-
-
-def test_ypy_fails_part_way_on_a_delete_that_splits_a_surrogate_pair(peer: YjsPeer) -> None:
-    start = peer.edit([(0, 0, "a😀b")])
-    split = peer.edit([(2, 1, "")])  # the emoji's second UTF-16 unit; Yjs writes U+FFFD
-    assert peer.text() == "a\ufffdb"
-    doc = get_engine("y-py").new_doc(7)
-    doc.apply_update(start)
-    with pytest.raises(EngineFailure, match="update is malformed"):
-        doc.apply_update(split)
-    with pytest.raises(BrokenDocument, match="unusable after an engine failure"):
-        doc.text()
-
-
-def test_pycrdt_deletes_the_wrong_character_on_a_split_surrogate_pair(peer: YjsPeer) -> None:
-    # A known divergence from Yjs (which shows "a\ufffdb"); CodeMirror never splits a pair.
-    start = peer.edit([(0, 0, "a😀b")])
-    split = peer.edit([(2, 1, "")])
-    doc = get_engine("pycrdt").new_doc(7)
-    doc.apply_update(start)
-    assert doc.apply_update_delta(split) == [{"retain": 2}, {"delete": 1}]
-    assert doc.text() == "a😀"
-
-
-def test_docs_are_freed_without_the_cycle_collector(engine: Engine) -> None:
-    # The cycle collector may run on any thread, and a y-py doc dropped off its own panics.
-    source, doc = engine.new_doc(1), engine.new_doc(2)
-    doc.apply_update_delta(source.edit([(0, 0, "x")]))
-    doc.edit([(0, 0, "y")])
-    doc.encode_diff(doc.state_vector())
-    alive = weakref.ref(doc)
-    gc.disable()
-    try:
-        del doc
-        assert alive() is None
-    finally:
-        gc.enable()
-
-
-def test_ypy_doc_in_a_cycle_collected_on_another_thread_is_dropped_on_its_own() -> None:
-    # pytest turns y-py's "dropped on another thread" report into a failure of this test.
-    gc.collect()  # earlier garbage goes here, so the other thread below finds only this
-    update = get_engine("y-py").new_doc(2).edit([(0, 0, "kept")])
-    doc = get_engine("y-py").new_doc(1)
-    doc.apply_update(update)
-    cycle: list[object] = [doc]
-    cycle.append(cycle)
-    gc.disable()
-    try:
-        del doc, cycle
-        collector = threading.Thread(target=gc.collect)
-        collector.start()
-        collector.join()
-        parked = ypydoc_module._orphans.get(threading.current_thread(), [])
-        assert [str(parts["_text"]) for parts in parked] == ["kept"]  # for this thread to drop
-        release_orphans()
-        assert threading.current_thread() not in ypydoc_module._orphans
-    finally:
-        gc.enable()
-
-
-def test_ypy_doc_refuses_other_threads() -> None:
-    doc = get_engine("y-py").new_doc(1)
-    update = get_engine("y-py").new_doc(2).edit([(0, 0, "x")])
-    errors: list[BaseException] = []
-
-    def touch() -> None:
-        try:
-            doc.apply_update(update)
-        except BaseException as exc:  # a pyo3 panic is a BaseException; see it, do not lose it
-            errors.append(exc)
-
-    thread = threading.Thread(target=touch)
-    thread.start()
-    thread.join()
-    assert len(errors) == 1 and isinstance(errors[0], RuntimeError)
-    assert "another thread" in str(errors[0])
-    doc.apply_update(update)
-    assert doc.text() == "x"
 
 
 def test_both_engines_are_available() -> None:
