@@ -27,28 +27,21 @@ from sqlalchemy import event, func, select
 from werkzeug.routing import Rule
 
 from crdt import protocol
-from tests.wiki.conftest import Browser
-from tests.wiki.history_helpers import form_edit
-from wiki.documents.service import find_document
+from tests.wiki.leak_helpers import (
+    FORMER,
+    GONE,
+    GONE_MARKER,
+    MARKER,
+    OUTSIDERS,
+    PLAN,
+    SECRET,
+    signed_in_outsiders,
+)
 from wiki.extensions import db, socketio
 from wiki.live import NAMESPACE
-from wiki.storage.models import Comment, Document, Plan
+from wiki.storage.models import Document, Plan
 
-MARKER = "Zq7Marker"
-SECRET = "final-secret"
-PLAN = "nap"
 MISSING = "no-such-draft"
-FORMER = "first-secret"  # the draft's address before it was renamed
-GONE = "gone-secret"  # a restricted draft its owner deleted
-GONE_MARKER = "Wv5Gone"  # in its title and text, besides MARKER
-OUTSIDERS = {
-    "anonymous": None,
-    "member of an organisation not shared with": "treasury@example.org",
-    "reviewer not shared with": "reviewer@example.org",
-    "person whose share was withdrawn": "watch@example.org",
-    "coordinator not shared with": "coordinator@example.org",
-    "admin not shared with": "admin@example.org",
-}
 # Outsiders who may create documents.
 EDITORS = {
     "treasury@example.org",
@@ -84,63 +77,6 @@ VOLATILE = [
     (re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2} UTC)?"), "TIME"),  # an export's time
     (re.compile(r'name="csrf_token"[^>]*value="[^"]*"'), "CSRF"),
 ]
-
-
-def plant_secret(app: Flask, as_person: Any) -> None:
-    """The restricted draft: marked title, text, old revision and deleted passage."""
-    gov, cso = as_person("gov@example.org"), as_person("cso@example.org")
-    leads = ("--government-lead", "Cabinet Office", "--civil-society-lead", "Open Data Charity")
-    made = app.test_cli_runner().invoke(args=["create-plan", PLAN, "--title", "Plan", *leads])
-    assert made.exit_code == 0, made.output
-    response = gov.submit(
-        "/-/new",
-        {
-            "title": f"Plan {MARKER}",
-            "slug": FORMER,
-            "kind": "commitment",
-            "visibility": "restricted",
-            "plan": PLAN,
-        },
-    )
-    assert response.status_code == 302
-    renamed = {"title": f"Plan {MARKER}", "slug": SECRET}
-    assert gov.submit(f"/{FORMER}/rename", renamed).status_code == 302
-    plant_deleted(gov)
-    sharing = f"/{SECRET}/sharing"
-    for grantee in ("org:3", "person:5"):  # Open Data Charity; Wen Watch
-        gov.submit(sharing, {"grantee": grantee, "access": "edit"}, action=f"{sharing}/grants")
-    # Wen watches it while shared: the notices she had must go with her share.
-    assert (
-        as_person("watch@example.org").submit("/", {}, action=f"/{SECRET}/watch").status_code == 302
-    )
-    form_edit(gov, SECRET, f"# Draft\n\nThe old {MARKER} wording.\n\nKept text.\n")
-    form_edit(cso, SECRET, "# Draft\n\nKept text.\n")  # revision 2 deletes the passage
-    with app.app_context():
-        doc = find_document(SECRET)
-        assert doc is not None
-        (watch_share,) = [share.id for share in doc.shares if share.person_id == 5]
-    discussion = f"/{SECRET}/discussion"
-    mentions = "@[Wen Watch] @[Gita Gov] @[Treasury]"  # notices, in inboxes and mails
-    said = {"quote": "Kept text.", "kind": "comment", "body": f"A {MARKER} comment. {mentions}"}
-    assert cso.submit(f"{discussion}/new", said).status_code == 302
-    with app.app_context():
-        comment_id = db.session.scalar(select(func.max(Comment.id)))
-    reply = {"body": f"A {MARKER} reply."}
-    assert (
-        cso.submit(discussion, reply, action=f"{discussion}/{comment_id}/reply").status_code == 302
-    )
-    gov.submit(sharing, {}, action=f"{sharing}/grants/{watch_share}/remove")
-    assert MARKER in gov.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
-    assert MARKER not in gov.get(f"/{SECRET}/raw").get_data(as_text=True)
-
-
-def plant_deleted(gov: Browser) -> None:
-    """A restricted draft with the marker, deleted by its owner: now missing to everyone."""
-    title = f"Gone {MARKER} {GONE_MARKER}"
-    made = {"title": title, "slug": GONE, "kind": "page", "visibility": "restricted"}
-    assert gov.submit("/-/new", made).status_code == 302
-    form_edit(gov, GONE, f"The {MARKER} {GONE_MARKER} text of a deleted draft.\n")
-    assert gov.submit(f"/{GONE}/delete", {}).status_code == 302
 
 
 def urls(rule: Rule, slug: str) -> str:
@@ -287,13 +223,8 @@ def socket_answers(app: Flask, http: FlaskClient, slug: str) -> list[Any]:
 
 @pytest.fixture
 def outsiders(app: Flask, as_person: Any) -> dict[str, FlaskClient]:
-    plant_secret(app, as_person)
-    clients = {
-        who: (as_person(email).client if email else app.test_client())
-        for who, email in OUTSIDERS.items()
-    }
-    app.config["WTF_CSRF_ENABLED"] = False  # so every POST reaches its handler
-    return clients
+    """Each outsider's client, once the restricted draft is planted."""
+    return signed_in_outsiders(app, as_person)
 
 
 def test_restricted_draft_leaks_through_no_route(
@@ -367,48 +298,3 @@ def test_restricted_draft_leaks_through_no_socket_event(
         assert repr(secret).replace(SECRET, "SLUG") == repr(
             socket_answers(app, http, MISSING)
         ).replace(MISSING, "SLUG"), who
-
-
-def test_the_crawl_sees_the_marker_where_it_is_shared(
-    app: Flask, outsiders: dict[str, FlaskClient], as_person: Any
-) -> None:
-    # The crawl can fail: the same requests by someone it is shared with do show the marker.
-    app.config["WTF_CSRF_ENABLED"] = True
-    insider: Browser = as_person("cso@example.org")
-    assert MARKER in insider.get(f"/{SECRET}").get_data(as_text=True)
-    assert insider.get(f"/{FORMER}/revisions/1").headers["Location"] == f"/{SECRET}/revisions/1"
-    assert MARKER in insider.get(f"/{SECRET}/revisions/1").get_data(as_text=True)
-    assert MARKER in insider.get("/-/search", query_string={"q": MARKER}).get_data(as_text=True)
-    comments = insider.get(f"/api/docs/{SECRET}/comments").get_data(as_text=True)
-    assert f"A {MARKER} comment." in comments and f"A {MARKER} reply." in comments
-    assert f"A {MARKER} reply." in insider.get(f"/{SECRET}/discussion").get_data(as_text=True)
-    for plan_page in ("commitments", "commitments.csv", "sign-off"):
-        assert MARKER in insider.get(f"/plans/{PLAN}/{plan_page}").get_data(as_text=True)
-    assert MARKER in insider.get(f"/api/plans/{PLAN}").get_data(as_text=True)
-    exported = insider.submit("/", {}, action=f"/plans/{PLAN}/export.html")
-    assert MARKER in exported.get_data(as_text=True)
-    mentioned: Browser = as_person("gov@example.org")
-    assert MARKER in mentioned.get("/-/inbox").get_data(as_text=True)
-
-
-def test_a_comment_event_reaches_those_it_is_shared_with_and_no_outsider(
-    app: Flask, outsiders: dict[str, FlaskClient], as_person: Any
-) -> None:
-    app.config["WTF_CSRF_ENABLED"] = True
-    insider: Browser = as_person("cso@example.org")
-    sockets = {
-        who: socketio.test_client(app, namespace=NAMESPACE, flask_test_client=http)
-        for who, http in {**outsiders, "insider": insider.client}.items()
-    }
-    for client in sockets.values():
-        client.emit("join", {"doc": SECRET}, namespace=NAMESPACE, callback=True)
-        client.get_received(NAMESPACE)  # what joining brought
-    said = {"quote": "Kept text.", "kind": "comment", "body": f"Another {MARKER} comment."}
-    assert insider.submit(f"/{SECRET}/discussion/new", said).status_code == 302
-    heard = {who: client.get_received(NAMESPACE) for who, client in sockets.items()}
-    for client in sockets.values():
-        client.disconnect(namespace=NAMESPACE)
-    events = [event for event in heard.pop("insider") if event["name"] == "comment"]
-    assert len(events) == 1 and f"Another {MARKER} comment." in repr(events)
-    for who, received in heard.items():
-        assert received == [], who
