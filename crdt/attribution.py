@@ -137,6 +137,10 @@ class Attribution:
         """
         return chain.from_iterable(self._chunks)
 
+    def chunks(self) -> list[list[RawRun]]:
+        """The runs as stored, in chunks of neighbours; for reading only, never to change."""
+        return self._chunks
+
     def revisions(self) -> frozenset[int]:
         """Every revision that inserted or deleted a character, tombstones included."""
         if self._revisions is None or self._revisions[0] != self.changes:

@@ -34,6 +34,7 @@ from operator import itemgetter
 from markdown_it import MarkdownIt
 
 from crdt.attribution import Attribution, RawRun, Run
+from crdt.credits import Credits
 
 # Inline parsing is not needed to find block boundaries and is most of the cost.
 _MARKDOWN = MarkdownIt("commonmark").enable("table").disable("inline")
@@ -80,7 +81,7 @@ class Owned:
     """Each block's pieces, where neighbouring runs of one revision may stand as one stretch.
 
     A typed paragraph is thousands of one-character runs; the cut treats a stretch of them
-    exactly as it would treat each (see _stretches), and only ids need the runs back.
+    exactly as it would treat each (see stretch_key), and only ids need the runs back.
     """
 
     pieces: list[list[Piece]]
@@ -135,48 +136,56 @@ def owned_stretches(blocks: Sequence[Block], attribution: Attribution) -> Owned:
     """As owned_pieces, but neighbouring runs of one revision come as one piece where they can."""
     if not blocks:
         return Owned([], [])
-    runs, stretches = _stretches(attribution)
-    walk = _Walk(blocks, attribution.visible_text_length())
-    for run in runs:
-        if run.del_rev:
-            walk.tombstone(run)
-        else:
-            walk.visible(run)
-    return Owned(walk.finish(), stretches)
+    walk = Walk(blocks, attribution.visible_text_length())
+    key = stretch_key(attribution.credits)
+    stretches: list[list[RawRun]] = []
+    for chunk in attribution.chunks():  # stretches end with their chunk, as in crdt.cuts
+        walk.walk(stretched(chunk, walk.index, key, stretches))
+    walk.settle_rest()
+    return Owned([[piece for _, _, piece in sorted(owned)] for owned in walk.owned], stretches)
 
 
-def _stretches(attribution: Attribution) -> tuple[list[Run], list[list[RawRun]]]:
-    """The shadow's runs, neighbours with the same two revisions joined in stretches.
+def stretch_key(credits: Credits) -> Callable[[RawRun], object]:
+    """What neighbouring runs must share to be cut as one stretch.
 
     The walk cannot tell such neighbours from one run: visible ones settle no tombstones
     after the first, and a tombstone joins the cluster of the one before it. Runs with moved
     or restored characters stay alone, as their credits go by id.
     """
-    credits = attribution.credits
     credited = credits.given.keys() | credits.returned.keys()
 
     def alone_if_credited(run: RawRun) -> object:
         return run if run[0] in credited else run[3:5]  # a run is equal to no other key
 
-    key: Callable[[RawRun], object] = alone_if_credited if credited else _REVISIONS
+    return alone_if_credited if credited else _REVISIONS
+
+
+def stretched(
+    runs: Iterable[RawRun],
+    start: int,
+    key: Callable[[RawRun], object],
+    stretches: list[list[RawRun]],
+) -> list[Run]:
+    """``runs`` from visible index ``start``, neighbours of one ``key`` joined in stretches.
+
+    Each stretch's runs are appended to ``stretches``; its Run has seq -(its index + 1).
+    """
     make = tuple.__new__  # skips the Python-level Run.__new__, as Attribution.runs does
     joined: list[Run] = []
-    stretches: list[list[RawRun]] = []
-    start = 0  # the visible index of the group, counted here as the raw runs carry none
-    for _, group in groupby(attribution.raw_runs(), key):
-        runs = list(group)
-        first = runs[0]
-        if len(runs) == 1:
+    for _, group in groupby(runs, key):
+        members = list(group)
+        first = members[0]
+        if len(members) == 1:
             joined.append(make(Run, (*first, start)))
             text = first[2]
         else:
             # The shadow's own tuples, not made anew: plain ones the collector stops tracking.
-            stretches.append(runs)
-            text = "".join(map(_TEXT, runs))
+            stretches.append(members)
+            text = "".join(map(_TEXT, members))
             joined.append(Run(-len(stretches), 0, text, first[3], first[4], start))
         if not first[4]:  # one group, one deleting revision: all visible or none
             start += len(text)
-    return joined, stretches
+    return joined
 
 
 def _starts(runs: list[RawRun]) -> list[int]:
@@ -188,7 +197,11 @@ def _starts(runs: list[RawRun]) -> list[int]:
 _Pending = tuple[Run, int, int, str | None]
 
 
-class _Walk:
+# What a block is given: (place in the shadow, offset in the run, piece).
+Entry = tuple[int, int, Piece]
+
+
+class Walk:
     """One pass over the shadow in document order, handing its runs out to blocks.
 
     Tombstones float right over text that is newer than their deletion. A tombstone that
@@ -198,15 +211,24 @@ class _Walk:
 
     def __init__(self, blocks: Sequence[Block], length: int) -> None:
         # Each block's pieces, keyed by their place in the shadow (tombstones can float).
-        self.owned: list[list[tuple[int, int, Piece]]] = [[] for _ in blocks]
+        self.owned: list[list[Entry]] = [[] for _ in blocks]
         self.starts = [block.start for block in blocks]
         self.length = length
         self.place = 0  # the shadow position of the run being walked
+        self.index = 0  # the visible index after the last visible run
         self.block = 0  # the block of the last visible run
         self.before: str | None = None  # the last visible character so far
         # Floating clusters, ascending by the deletion revision of their last member.
         self.deleted: list[int] = []
         self.clusters: list[list[_Pending]] = []
+
+    def walk(self, runs: Iterable[Run]) -> None:
+        """Hand out the next runs of the shadow."""
+        for run in runs:
+            if run.del_rev:
+                self.tombstone(run)
+            else:
+                self.visible(run)
 
     def tombstone(self, run: Run) -> None:
         """Let a tombstone float, joining the clusters it was a neighbour of."""
@@ -245,14 +267,15 @@ class _Walk:
             at, j = stop, j + 1
         self.block = j
         self.before = text[-1]
+        self.index = start + len(text)
         self.place += 1
 
-    def finish(self) -> list[list[Piece]]:
-        """The pieces of every block, in document order."""
+    def settle_rest(self) -> None:
+        """At the end of the shadow: give the tombstones still floating to their blocks."""
         group = [member for cluster in self.clusters for member in cluster]
+        del self.deleted[:], self.clusters[:]
         if group:
             self._settle(sorted(group, key=lambda member: member[1]), self.length, None)
-        return [[piece for _, _, piece in sorted(pieces)] for pieces in self.owned]
 
     def _settle(self, group: list[_Pending], right_index: int, after: str | None) -> None:
         """Give tombstones away, given their right neighbour's visible index and character."""

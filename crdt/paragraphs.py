@@ -25,8 +25,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from crdt.attribution import Attribution
-from crdt.blocks import Block, Owned, Piece, owned_stretches, split_blocks, text_at
+from crdt.blocks import Block, Owned, Piece, split_blocks, text_at
 from crdt.credits import MOVED, RESTORED, Credits
+from crdt.cuts import Cut, cut, likeness
 
 __all__ = [
     "KINDS",
@@ -51,16 +52,22 @@ _Tally = tuple[dict[int, int], dict[int, int], dict[int, set[int]]]
 
 @dataclass
 class _Cut:
-    """The blocks of a text, the shadow's pieces each owns, and their tallies once counted."""
+    """The blocks of a text, the shadow's pieces each owns, and their tallies and ids once known."""
 
     blocks: list[Block]
-    owned: Owned
-    tallies: list[_Tally] | None = None
+    cut: Cut
+    tallies: list[_Tally | None]
+    ids: list[str | None]
+
+    @property
+    def owned(self) -> Owned:
+        return self.cut.owned
 
 
 # Recent cuts of an attribution into paragraphs, by the attribution they came from. Cutting
 # a long history costs more than the rest of a page, and a room hands every reader of one
-# log position the same read-only attribution, so those readers share one cut.
+# log position the same read-only attribution, so those readers share one cut. The next log
+# position's cut starts from the likest of them (crdt.cuts), so they outlive their attribution.
 _cuts: list[tuple[weakref.ref[Attribution], int, str, _Cut]] = []
 _cuts_lock = threading.Lock()
 
@@ -126,12 +133,17 @@ def describe_paragraphs(
 ) -> list[Paragraph]:
     """Attribution for every paragraph of ``text``, the visible text of ``attribution``."""
     cut = _blocks(text, attribution)
-    if cut.tallies is None:  # counted once per log position, like the cut itself
-        cut.tallies = [_tally(pieces, attribution.credits) for pieces in cut.owned.pieces]
-    return [
-        _describe(text, block, cut.owned, pieces, tally, authors)
-        for block, pieces, tally in zip(cut.blocks, cut.owned.pieces, cut.tallies, strict=True)
-    ]
+    owned = cut.owned
+    described = []
+    for j, (block, pieces) in enumerate(zip(cut.blocks, owned.pieces, strict=True)):
+        tally = cut.tallies[j]
+        if tally is None:  # counted once per paragraph and log position
+            tally = cut.tallies[j] = _tally(pieces, attribution.credits)
+        paragraph_id = cut.ids[j]
+        if paragraph_id is None:
+            paragraph_id = cut.ids[j] = _paragraph_id(owned, pieces)
+        described.append(_describe(text, block, paragraph_id, pieces, tally, authors))
+    return described
 
 
 def paragraph_history(
@@ -167,30 +179,45 @@ def authored_text(attribution: Attribution) -> Iterator[tuple[str, int]]:
 
 def _blocks(text: str, attribution: Attribution) -> _Cut:
     with _cuts_lock:
-        for ref, changes, cut_text, cut in _cuts:
+        for ref, changes, cut_text, found in _cuts:
             if ref() is attribution and changes == attribution.changes and cut_text == text:
-                return cut
-    cut = _cut(text, attribution)
+                return found
+        recent = [entry[3] for entry in _cuts]
+    made = _cut(text, attribution, recent)
     with _cuts_lock:
-        _cuts[:] = [entry for entry in _cuts if entry[0]() is not None][-REMEMBERED_CUTS + 1 :]
-        _cuts.append((weakref.ref(attribution), attribution.changes, text, cut))
-    return cut
+        _cuts[:] = _cuts[-REMEMBERED_CUTS + 1 :]
+        _cuts.append((weakref.ref(attribution), attribution.changes, text, made))
+    return made
 
 
-def _cut(text: str, attribution: Attribution) -> _Cut:
+def _cut(text: str, attribution: Attribution, recent: Sequence[_Cut]) -> _Cut:
     if len(text) != attribution.visible_text_length():
         raise ValueError(
             f"the text has {len(text)} characters but the attribution "
             f"{attribution.visible_text_length()}: they come from different log positions"
         )
     blocks = split_blocks(text)
-    return _Cut(blocks, owned_stretches(blocks, attribution))
+    likest, most = None, 0
+    for earlier in reversed(recent):  # the most recent first, among equally like ones
+        like = likeness(earlier.cut, attribution)
+        if like > most:
+            likest, most = earlier, like
+    made = cut(blocks, attribution, likest.cut if likest else None)
+    if likest is None:
+        return _Cut(blocks, made, [None] * len(blocks), [None] * len(blocks))
+    tallies, ids = likest.tallies, likest.ids
+    return _Cut(
+        blocks,
+        made,
+        [None if j is None else tallies[j] for j in made.origins],
+        [None if j is None else ids[j] for j in made.origins],
+    )
 
 
 def _describe(
     text: str,
     block: Block,
-    owned: Owned,
+    paragraph_id: str,
     pieces: Sequence[Piece],
     tally: _Tally,
     authors: Mapping[int, Author],
@@ -216,7 +243,7 @@ def _describe(
     total = sum(counts.values())
     revisions = _revisions(pieces)
     return Paragraph(
-        id=_paragraph_id(owned, pieces),
+        id=paragraph_id,
         start=block.start,
         end=block.end,
         text=text[block.start : block.end],
