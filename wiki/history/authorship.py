@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from crdt import Author, Paragraph
 
@@ -14,6 +14,15 @@ if TYPE_CHECKING:
 
 KIND_WORDS = {"government": "government", "civil_society": "civil society", "other": "other"}
 WORD = re.compile(r"\S+")
+
+
+class Authorship(Protocol):
+    """What names a revision's author: a Revision, or a row of these columns of one."""
+
+    number: int
+    person_id: int | None
+    organisation_id: int
+    organisation_kind: str
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from crdt import (
 )
 from wiki.documents.content import WAIT_S, hub, sender_for
 from wiki.extensions import db
+from wiki.history.authorship import Authorship
 from wiki.numbers import parse_number
 from wiki.storage.models import Document, Organisation, Person, Revision
 
@@ -109,20 +110,19 @@ def find_revision(doc: Document, number: int) -> Revision | None:
 
 
 def authors_of(doc: Document, numbers: Iterable[int]) -> dict[int, Author]:
-    """Revision number -> who made it, for the given revisions of a document."""
+    """Revision number -> who made it, for the given revisions (read as columns, not objects)."""
     wanted = sorted(set(numbers))
-    rows: list[Revision] = []
+    columns = select(
+        Revision.number, Revision.person_id, Revision.organisation_id, Revision.organisation_kind
+    ).where(Revision.document_id == doc.id)
+    rows: list[Authorship] = []
     for start in range(0, len(wanted), 500):  # stay under database parameter limits
         chunk = wanted[start : start + 500]
-        rows.extend(
-            db.session.scalars(
-                select(Revision).where(Revision.document_id == doc.id, Revision.number.in_(chunk))
-            )
-        )
+        rows.extend(db.session.execute(columns.where(Revision.number.in_(chunk))))
     return authors(rows)
 
 
-def authors(rows: Sequence[Revision]) -> dict[int, Author]:
+def authors(rows: Sequence[Authorship]) -> dict[int, Author]:
     """Revision number -> who made it, for the attribution maths."""
     person_ids = {row.person_id for row in rows if row.person_id}
     organisation_ids = {row.organisation_id for row in rows}
