@@ -9,7 +9,7 @@ from pathlib import Path
 
 import bench.fanout
 from bench.fanout.case import Result, run_case, seat
-from bench.fanout.clients import PEERS, TRANSPORTS
+from bench.fanout.clients import CLIENTS, PEERS, TRANSPORTS
 from bench.fanout.report import HEADER, describe_machine, legend, name, row, verdicts
 from bench.fanout.servers import SERVERS, JointlyServer, YwsServer
 from bench.fanout.workers import WorkerSpec
@@ -47,6 +47,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--stock-client",
         action="store_true",
         help="python-socketio's own thread-per-message dispatch",
+    )
+    parser.add_argument(
+        "--client",
+        choices=CLIENTS,
+        default=CLIENTS[0],
+        help="Jointly's clients: python-socketio (default), or socket.io-client in node, as "
+        "browsers run it (lighter: long-polling with Python clients measures the clients)",
     )
     parser.add_argument(
         "--client-nice",
@@ -107,7 +114,15 @@ def run_one(
         typists, watchers = seat(rooms, n, accounts)
         inline = not args.stock_client
         spec = WorkerSpec(
-            transport, server.url, typists, watchers, n, args.seconds, inline, args.client_nice
+            transport,
+            server.url,
+            typists,
+            watchers,
+            n,
+            args.seconds,
+            inline,
+            args.client_nice,
+            args.client,
         )
         return run_case(spec, args.procs, server.pid)
     except Exception:
@@ -128,7 +143,7 @@ def peer(transport: str, log: Path) -> YwsServer | None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     print(describe_machine(), flush=True)
-    print(f"Jointly server: {args.server}", flush=True)
+    print(f"Jointly server: {args.server}; its clients: {args.client}", flush=True)
     with tempfile.TemporaryDirectory(prefix="jointly-fanout-") as tmp:
         results = run_all(args, Path(tmp))
     print(legend(args.client_nice))

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from bench.fanout.clients import PEERS
+from bench.fanout.node import run_node_worker
 from bench.fanout.workers import DRAIN_S, Seat, WorkerReport, WorkerSpec, run_worker
 
 
@@ -82,10 +84,12 @@ def run_case(spec: WorkerSpec, procs: int, server_pid: int) -> Result:
         replace(spec, typists=spec.typists[w::count], watchers=spec.watchers[w::count])
         for w in range(count)
     ]
+    in_node = spec.client == "node" and spec.transport not in PEERS
+    target = run_node_worker if in_node else run_worker
     ctx = mp.get_context("spawn")
     ready, out, go, start = ctx.Queue(), ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0)
     workers = [
-        ctx.Process(target=run_worker, args=(s, ready, go, start, out), daemon=True) for s in specs
+        ctx.Process(target=target, args=(s, ready, go, start, out), daemon=True) for s in specs
     ]
     for worker in workers:
         worker.start()
