@@ -96,6 +96,25 @@ def test_gunicorn_the_socket_layer_and_the_app_share_the_one_format() -> None:
     ]
 
 
+def test_gunicorn_builds_no_access_line_its_level_drops() -> None:
+    """Over long-polling every message is a request: its access line is not made for nothing."""
+    script = (
+        "import logging, runpy\n"
+        "from gunicorn.config import Config\n"
+        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
+        "config = Config()\n"
+        "config.set('logconfig_dict', settings['logconfig_dict'])\n"
+        "logger = settings['logger_class'](config)\n"
+        "print(logger.access_log_enabled)\n"
+        "logging.getLogger('gunicorn.access').setLevel(logging.INFO)\n"
+        "print(logger.access_log_enabled)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
+
+
 def test_a_lost_store_is_refused_with_one_line_and_no_traceback(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
