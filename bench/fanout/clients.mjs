@@ -8,6 +8,7 @@
 // offset, one frame in flight as the editor sends them; after the drain each watcher fetches
 // its whole document. Last, one JSON line on stdout: the report bench/fanout/workers.py reads.
 
+import { Agent } from "node:http";
 import { createInterface } from "node:readline";
 import { io } from "socket.io-client";
 import * as Y from "yjs";
@@ -54,6 +55,9 @@ class Client {
       reconnection: false,
       forceNew: true,
       timeout: CONNECT_TIMEOUT_MS,
+      // As a browser: requests reuse their connections (without an agent, every poll and
+      // every sent frame opened a connection of its own).
+      agent: new Agent({ keepAlive: true }),
     });
     this.socket.on("frame", (data) => this.take(data));
   }
