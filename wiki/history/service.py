@@ -133,17 +133,21 @@ def authors(rows: Sequence[Authorship]) -> dict[int, Author]:
             select(Organisation).where(Organisation.id.in_(organisation_ids))
         )
     }
+    made: dict[tuple[int | None, int, str], Author] = {}  # most revisions share an author
     result = {}
     for row in rows:
-        org = orgs[row.organisation_id]
-        person = people.get(row.person_id) if row.person_id else None
-        result[row.number] = Author(
-            person.id if person else None,
-            person.name if person else f"{org.name} (set-up)",
-            org.id,
-            org.name,
-            row.organisation_kind,
-        )
+        key = (row.person_id, row.organisation_id, row.organisation_kind)
+        if key not in made:
+            org = orgs[row.organisation_id]
+            person = people.get(row.person_id) if row.person_id else None
+            made[key] = Author(
+                person.id if person else None,
+                person.name if person else f"{org.name} (set-up)",
+                org.id,
+                org.name,
+                row.organisation_kind,
+            )
+        result[row.number] = made[key]
     return result
 
 
