@@ -1,5 +1,4 @@
-"""The paragraph cut kept from one log position to the next, and walked again only where the
-shadow changed.
+"""Paragraph cuts made from the previous one: only what an edit changed is walked again.
 
 Cutting walks the whole shadow (crdt.blocks). After a small edit, all but one or two of the
 shadow's chunks hold the same runs as before, and walking them again would hand the same
