@@ -12,6 +12,7 @@ from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wiki.live import init_live, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
+from wiki.live.handshake import without_compression
 from wiki.logs import configure_logging
 from wiki.readers import init_readers
 from wiki.storage.database import configure_durability
@@ -78,6 +79,7 @@ def register_extensions(app: Flask) -> None:
     # would run on a task of its own, in either order. Different sockets still run at once;
     # a handler waits for its room at most WAIT_S, well inside the ping timeout.
     socketio.server.eio.async_handlers = False
+    app.wsgi_app = without_compression(app.wsgi_app)  # type: ignore[method-assign]
     keep_packets_whole(socketio.server)
 
 

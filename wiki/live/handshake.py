@@ -1,0 +1,26 @@
+"""WebSocket handshakes without compression.
+
+Every browser offers permessage-deflate, and the WebSocket server accepts whatever is
+offered. Each frame is then compressed once for every socket it goes to, with a compressor
+of each socket's own: fifty editors of one document had every keystroke compressed fifty
+times, for updates of a few dozen bytes that barely shrink. Taking the offer out of the
+request leaves the frames as they are; proxies and the HTTP pages are unaffected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+OFFER = "HTTP_SEC_WEBSOCKET_EXTENSIONS"
+
+
+def without_compression(app: WsgiApp) -> WsgiApp:
+    """``app``, to which no request offers a WebSocket extension."""
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.pop(OFFER, None)
+        return app(environ, start_response)
+
+    return serve
