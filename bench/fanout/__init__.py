@@ -25,23 +25,24 @@ server runs with a per-person edit limit above what seventeen tabs of one person
 
 Clients run in a few processes (``--procs``). python-socketio's threaded client starts a thread
 per received message; here clients dispatch in their read thread, as a browser does
-(``--stock-client`` measures the stock way). ``--client node`` runs Jointly's clients in node
-instead, with socket.io-client and Yjs as the editor runs them (``node``, ``clients.mjs``): a
-Python client spends far more of the shared processor per message, and over long-polling,
-where every answer is an HTTP request, fifty of them held more than one of the two cores, so
-the run measured them. The client processes share the machine's cores with the server under
-test, so they run at lower priority (``--client-nice``, default 10: each calls ``os.nice``
-before it connects); every server, Jointly and both y-websocket peers, keeps normal priority,
-so the comparison stays fair. On two cores, clients at equal priority added about 40% to
-Jointly's p99; ``--client-nice 0`` gives that old behaviour. The table shows the CPU the
+(``--stock-client`` measures the stock way). Jointly's clients run in node by default, with
+socket.io-client and Yjs as the editor runs them (``node``, ``clients.mjs``); ``--client
+python`` runs them on python-socketio, which spends far more of the shared processor per
+message: over long-polling, where every answer is an HTTP request, fifty of them held more than
+one of the two cores, so the run measured them. Like browsers, the node clients offer WebSocket
+compression and keep HTTP connections alive. The client processes share the machine's cores with
+the server under test, so they run at lower priority (``--client-nice``, default 10: each calls
+``os.nice`` before it connects); every server, Jointly and both y-websocket peers, keeps normal
+priority, so the comparison stays fair. On two cores, clients at equal priority added about 40%
+to Jointly's p99; ``--client-nice 0`` gives that old behaviour. The table shows the CPU the
 server and the clients used and how busy the whole machine was, so a run starved by other
 processes says so.
 
 Servers (``--server``): ``default`` is ``make run``'s (``flask serve``: gunicorn with one gevent
 worker); ``threading`` is the older single process (``WIKI_SERVER=threading``); ``gevent`` is
 one process of the cluster deployment (gunicorn with deploy/gunicorn.conf.py), on the same
-SQLite database and without Redis. The Jointly server and its ``/collab`` client are the tests' own
-(``tests/harness``).
+SQLite database and without Redis. The Jointly server and its ``/collab`` client are the tests'
+own (``tests/harness``).
 
 Modules: ``clients`` (the two kinds of client and what they receive), ``workers`` (a client
 process: typing and receiving), ``case`` (one transport with one N: seats, processes, CPU,
@@ -49,6 +50,7 @@ matching receipts to keystrokes), ``node`` (a client process in node), ``servers
 ``report`` (the table and the verdicts), ``__main__``.
 
 Run: ``.venv/bin/python -m bench.fanout --clients 1,10,50 --docs 1 --seconds 60 \
---transports websocket,polling,yws,yws-durable --client-nice 10`` from the repository's root
-(y-websocket comes from ``npm ci``); ``--clients 100 --docs 20`` for the multi-document case.
+--transports websocket,polling,yws,yws-durable --client node --client-nice 10`` from the
+repository's root (y-websocket comes from ``npm ci``); ``--clients 100 --docs 20`` for the
+multi-document case.
 """

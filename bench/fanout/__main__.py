@@ -52,8 +52,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--client",
         choices=CLIENTS,
         default=CLIENTS[0],
-        help="Jointly's clients: python-socketio (default), or socket.io-client in node, as "
-        "browsers run it (lighter: long-polling with Python clients measures the clients)",
+        help="Jointly's clients: socket.io-client in node, as browsers run it (default), or "
+        "python-socketio (heavier: over long-polling it measures the clients)",
     )
     parser.add_argument(
         "--client-nice",

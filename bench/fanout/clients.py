@@ -17,7 +17,7 @@ from tests.harness.client import CollabClient, signed_in_session
 
 TRANSPORTS = ("websocket", "polling", "yws", "yws-durable")
 PEERS = ("yws", "yws-durable")  # y-websocket, in memory and made durable
-CLIENTS = ("python", "node")  # what Jointly's clients run on (bench/fanout/node.py)
+CLIENTS = ("node", "python")  # what Jointly's clients run on (bench/fanout/node.py)
 CLOCK_BITS = 24  # a keystroke's key: client id << CLOCK_BITS | clock
 CONNECT_TIMEOUT_S = 30.0
 

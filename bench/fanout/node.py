@@ -1,4 +1,4 @@
-"""A client process whose clients run in node, as browsers run them (``--client node``).
+"""A client process whose clients run in node, as browsers run them (the default client).
 
 Python's Socket.IO client costs far more processor per message than a browser's: over
 long-polling, where every answer is an HTTP request, fifty of them took more than a core of

@@ -44,7 +44,7 @@ class WorkerSpec:
     seconds: float
     inline: bool
     nice: int  # added to a client process's niceness, so the server under test gets the CPU
-    client: str = "python"  # Jointly's clients: python-socketio, or socket.io-client in node
+    client: str = "node"  # Jointly's clients: socket.io-client in node, or python-socketio
 
 
 @dataclass
