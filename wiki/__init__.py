@@ -79,7 +79,7 @@ def register_extensions(app: Flask) -> None:
     # would run on a task of its own, in either order. Different sockets still run at once;
     # a handler waits for its room at most WAIT_S, well inside the ping timeout.
     socketio.server.eio.async_handlers = False
-    app.wsgi_app = without_compression(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = without_compression(app.wsgi_app)  # type: ignore[assignment]
     keep_packets_whole(socketio.server)
 
 

@@ -9,17 +9,19 @@ request leaves the frames as they are; proxies and the HTTP pages are unaffected
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 OFFER = "HTTP_SEC_WEBSOCKET_EXTENSIONS"
 
 
-def without_compression(app: WsgiApp) -> WsgiApp:
+def without_compression(app: WSGIApplication) -> WSGIApplication:
     """``app``, to which no request offers a WebSocket extension."""
 
-    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ.pop(OFFER, None)
         return app(environ, start_response)
 
