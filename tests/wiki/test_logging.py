@@ -71,11 +71,24 @@ def test_a_socket_event_is_named_by_its_socket_id(app: Flask) -> None:
         assert current_context() == "sid=Xy12"
 
 
+def with_gunicorn_settings(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter, after it has read gunicorn's settings file."""
+    preamble = (
+        "import logging, logging.config, runpy\n"
+        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", preamble + script],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def test_gunicorn_the_socket_layer_and_the_app_share_the_one_format() -> None:
     """gunicorn's settings file hands its loggers the app's configuration."""
     script = (
-        "import logging, logging.config, runpy\n"
-        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
         "logging.config.dictConfig(settings['logconfig_dict'])\n"
         "assert 'wiki' not in __import__('sys').modules, 'the app was imported in the master'\n"
         "logging.getLogger('gunicorn.error').info('Booting worker')\n"
@@ -83,9 +96,7 @@ def test_gunicorn_the_socket_layer_and_the_app_share_the_one_format() -> None:
         "logging.getLogger('engineio.server').info('a packet')\n"
         "logging.getLogger('wiki.live.namespace').error('a bug')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
-    )
+    done = with_gunicorn_settings(script)
     lines = done.stderr.splitlines()
     parsed = [LINE.match(line) for line in lines]
     assert all(parsed), lines
@@ -99,9 +110,7 @@ def test_gunicorn_the_socket_layer_and_the_app_share_the_one_format() -> None:
 def test_gunicorn_builds_no_access_line_its_level_drops() -> None:
     """Over long-polling every message is a request: its access line is not made for nothing."""
     script = (
-        "import logging, runpy\n"
         "from gunicorn.config import Config\n"
-        "settings = runpy.run_path('deploy/gunicorn.conf.py')\n"
         "config = Config()\n"
         "config.set('logconfig_dict', settings['logconfig_dict'])\n"
         "logger = settings['logger_class'](config)\n"
@@ -109,9 +118,7 @@ def test_gunicorn_builds_no_access_line_its_level_drops() -> None:
         "logging.getLogger('gunicorn.access').setLevel(logging.INFO)\n"
         "print(logger.access_log_enabled)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
-    )
+    done = with_gunicorn_settings(script)
     assert done.stdout.split() == ["False", "True"]
 
 
