@@ -41,6 +41,7 @@ from flask import Flask, Response, g, request
 from werkzeug.test import run_wsgi_app
 
 from wiki.history.service import HistoryNotStored
+from wiki.security import NONCE_KEY, csp_nonce
 
 log = logging.getLogger(__name__)
 EXTENSION_KEY = "jointly.readers"
@@ -51,7 +52,9 @@ READ_BLUEPRINTS = frozenset({"timeline"})
 READ_ENDPOINTS = frozenset({"api.revisions", "api.revision", "api.attribution"})
 # What of a request's environ a reader needs: plain strings, no sockets or streams.
 PASSED_PREFIXES = ("HTTP_", "SERVER_", "REMOTE_", "PATH_INFO", "QUERY_STRING", "SCRIPT_NAME")
-PASSED_KEYS = frozenset({"REQUEST_METHOD", "CONTENT_TYPE", "CONTENT_LENGTH", "wsgi.url_scheme"})
+PASSED_KEYS = frozenset(
+    {"REQUEST_METHOD", "CONTENT_TYPE", "CONTENT_LENGTH", "wsgi.url_scheme", NONCE_KEY}
+)
 Answer = tuple[str, list[tuple[str, str]], bytes]  # status, headers, body
 WAIT_S = 30.0  # how long a page waits for a busy reader before the web process renders it
 READER_NICE = 10
@@ -228,12 +231,18 @@ def init_readers(app: Flask, test_config: dict[str, Any] | None) -> None:
             request.blueprint in READ_BLUEPRINTS or endpoint in READ_ENDPOINTS
         ):
             return None
-        environ = {**request.environ, "HTTP_X_REQUEST_ID": g.request_id}  # one id in both logs
+        environ = {
+            **request.environ,
+            "HTTP_X_REQUEST_ID": g.request_id,  # one id in both logs
+            NONCE_KEY: csp_nonce(),  # the page's nonces match the policy sent from here
+        }
         answer = readers.forward(environ)
         if answer is None:
             return None
         status, headers, body = answer
-        response = Response(body, status=status, headers=headers)
+        # The web process answers for the session: its cookie, not a second one.
+        kept = [(name, value) for name, value in headers if name.lower() != "set-cookie"]
+        response = Response(body, status=status, headers=kept)
         if BEHIND_HEADER in response.headers:
             return None  # rendered here, where the room stores the revisions it attributes
         response.headers[RENDERED_BY_HEADER] = "reader"

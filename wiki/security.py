@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
 # Sec-Fetch-Dest of a page a person opens; tools such as curl send no Sec-Fetch-Dest at all.
 TOP_LEVEL_DESTINATIONS = frozenset({"document"})
+# The web process's nonce, in the environ it hands a reader process (wiki/readers.py): the
+# page a reader renders carries the nonce of the policy the web process sends with it.
+NONCE_KEY = "jointly.csp_nonce"
 
 
 def csp_nonce() -> str:
     """The nonce of this request's Content-Security-Policy, made on first use."""
     if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
+        given = request.environ.get(NONCE_KEY) if has_request_context() else None
+        g.csp_nonce = given or secrets.token_urlsafe(16)
     return str(g.csp_nonce)
 
 

@@ -7,6 +7,7 @@ is a real process built from the test app's settings, reading the test's databas
 from __future__ import annotations
 
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 
@@ -116,3 +117,16 @@ def test_a_failed_reader_is_replaced_and_meanwhile_the_web_process_renders(
     assert replacement != pid
     again = gov.get("/plan/history")
     assert again.headers.get(RENDERED_BY_HEADER) == "reader"
+
+
+def test_a_page_from_a_reader_carries_the_policy_of_its_nonces_and_one_session_cookie(
+    app: Flask, readers: Readers, as_person: Callable[[str], Browser]
+) -> None:
+    make_document(app, "plan", "Cabinet Office")
+    write(app, "plan", GOV, "The ministry will publish contracts.\n")
+    page = as_person(GOV).get("/plan/history/timeslider?revision=1")
+    assert page.headers.get(RENDERED_BY_HEADER) == "reader"
+    nonces = set(re.findall(r'nonce="([^"]+)"', page.get_data(as_text=True)))
+    assert len(nonces) == 1, nonces  # the slider's script
+    assert f"'nonce-{nonces.pop()}'" in page.headers["Content-Security-Policy"]
+    assert len(page.headers.getlist("Set-Cookie")) <= 1
