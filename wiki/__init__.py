@@ -10,7 +10,7 @@ from flask import Flask
 
 from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
-from wiki.live import init_live, keep_packets_whole, stored_listener
+from wiki.live import init_live, init_sender, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
 from wiki.live.handshake import without_compression
 from wiki.logs import configure_logging
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from wiki.live.state import unload_idle_rooms
 
     init_live(app)
+    init_sender(app)
     init_hub(app, stored_listener(app))
     unload_idle_rooms(app, app.extensions[HUB_KEY])
     init_readers(app, test_config)

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, Any] = {
     "CRDT_ENGINE": None,  # None: y-py where it imports, else pycrdt
     "SOCKETIO_ASYNC_MODE": "threading",
     "SERVER": "gevent",  # what `flask serve` runs: gevent (gunicorn, one worker) or threading
+    "POLLING_GATHER_S": 0.05,  # a busy document's updates go to a long-polling socket this often
     "ROOM_IDLE_S": 600,  # a room with no sockets and no work this long is unloaded
     "READER_PROCESSES": 1,  # processes that render the history pages (0: the web process)
     "WRITES_HISTORY": True,  # False in a reader process: it reads the revisions the web stores

@@ -2,8 +2,9 @@
 
 ``open_site``: one process whose joins are all but unlimited, for races that open a document
 hundreds of times. ``fast_site``: one process with no update limit in the way, for bursts of
-frames. ``limits_site``: two processes sharing Redis, with a small document size,
-update burst and join burst, for the limits that must hold across processes.
+frames. ``gather_site``: the same, with long windows for long-polling sockets.
+``limits_site``: two processes sharing Redis, with a small document size, update burst and
+join burst, for the limits that must hold across processes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.databases import fresh_database
 from tests.harness.client import CollabClient
 from tests.protocol.instances import (
     FAST_SETTINGS,
+    GATHER_SETTINGS,
     LIMITS_SETTINGS,
     OPEN_SETTINGS,
     Instance,
@@ -27,7 +29,15 @@ from tests.protocol.instances import (
     wait_for_bus,
 )
 
-__all__ = ["fast_site", "limits_site", "live_server", "open_site", "public_doc", "sockets"]
+__all__ = [
+    "fast_site",
+    "gather_site",
+    "limits_site",
+    "live_server",
+    "open_site",
+    "public_doc",
+    "sockets",
+]
 
 
 def one_process_site(
@@ -51,6 +61,11 @@ def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def fast_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     yield from one_process_site(tmp_path_factory, "fast-site", FAST_SETTINGS)
+
+
+@pytest.fixture(scope="session")
+def gather_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from one_process_site(tmp_path_factory, "gather-site", GATHER_SETTINGS)
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,9 @@ OPEN_SETTINGS = {
 }
 # No update limit in the way: for bursts of frames, where order is the question.
 FAST_SETTINGS = {"WIKI_MAX_UPDATES_PER_S": "100000", "WIKI_MAX_UPDATE_BURST": "100000"}
+# One process whose long-polling windows are long enough to see from a test.
+GATHER_S = 1.0
+GATHER_SETTINGS = {**FAST_SETTINGS, "WIKI_POLLING_GATHER_S": str(GATHER_S)}
 # Two processes sharing Redis: limits small enough to reach in a test, shared by both.
 LIMITS_SETTINGS = {
     "WIKI_MAX_DOCUMENT_CHARS": "3000",

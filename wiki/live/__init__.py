@@ -1,10 +1,11 @@
 """Live co-editing: the ``/collab`` namespace, who is in which document, and the one sender.
 
 Owns the socket contract (``contract``), the registry and the access epoch (``state``),
-grants asked of the policy (``grants``), the one module that sends to sockets (``sender``),
-presence (``presence``), a frame's work (``editing``), access withdrawn (``access``) and
-rate limits (``throttle``). It may import the policy, documents, content and the cluster
-bus, never another package's views.
+grants asked of the policy (``grants``), the one module that sends to sockets (``sender``)
+and its windows for long-polling sockets (``gather``), presence (``presence``), a frame's
+work (``editing``), access withdrawn (``access``), rate limits (``throttle``) and the socket
+layer's HTTP entry (``handshake``). It may import the policy, documents, content and the
+cluster bus, never another package's views.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from wiki.live.contract import (
     NAMESPACE,
     Code,
 )
-from wiki.live.sender import broadcast_stored, keep_packets_whole, stored_listener, to_people
+from wiki.live.sender import (
+    broadcast_stored,
+    init_sender,
+    keep_packets_whole,
+    stored_listener,
+    to_people,
+)
 from wiki.live.state import init_live
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "disconnect_sessions",
     "enforce_access",
     "init_live",
+    "init_sender",
     "keep_packets_whole",
     "stored_listener",
     "to_people",

@@ -18,6 +18,7 @@ from flask import Flask, current_app, has_app_context
 from crdt import Listener, Stored, merge_updates, protocol
 from wiki.extensions import socketio
 from wiki.live.contract import EVENT_ACCESS, EVENT_FRAME, EVENT_INBOX, NAMESPACE
+from wiki.live.gather import Held, Recipient, init_gather, polling_gather
 from wiki.live.grants import recheck
 from wiki.live.state import LiveState, Participant, live_state
 
@@ -46,15 +47,26 @@ def event_to_document(
 ) -> None:
     """Send ``{"doc": slug, **data}`` as ``event`` to every socket that may still see it."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    _emit(event, data, holders(app, doc_id, skip_sid))
+
+
+def holders(app: Flask, doc_id: int, skip_sid: str | None = None) -> set[Recipient]:
+    """The document's sockets here whose grant holds, each with the address it joined by.
+
+    Sockets whose grant was retired are asked about again first, and the lost ones closed.
+    """
     state = live_state(app)
     members = [p for p in state.members(doc_id) if p.sid != skip_sid]
     stale = [p for p in members if not state.holds(p.grant)]
     if stale:
         confirm(stale, app)
+    return {(p.sid, p.slug) for p in members if state.holds(p.grant)}
+
+
+def _emit(event: str, data: dict[str, Any], recipients: Iterable[Recipient]) -> None:
     slugs: dict[str, list[str]] = {}
-    for participant in members:
-        if state.holds(participant.grant):
-            slugs.setdefault(participant.slug, []).append(participant.sid)
+    for sid, slug in recipients:
+        slugs.setdefault(slug, []).append(sid)
     for slug, sids in slugs.items():
         socketio.emit(
             event,
@@ -100,13 +112,49 @@ def broadcast_stored(app: Flask, doc_id: int, stored: Sequence[Stored]) -> None:
     A busy room stores many updates at once; one merged update per batch, rather than a
     frame per update to every socket, keeps the sending from falling behind. A lone update
     skips its sender's socket. A merged one goes to every socket: a sender gets its own
-    update back with the others', and Yjs ignores what it already holds. Other processes
+    update back with the others', and Yjs ignores what it already holds. Long-polling
+    sockets get a busy document's batches gathered (``wiki.live.gather``). Other processes
     get the updates from the cluster bus and send them to their own sockets.
     """
     origins = {update.origin for update in stored}
     sender = origins.pop() if len(origins) == 1 else None
-    msg = protocol.encode_sync_update(merge_updates([u.data for u in stored]))
-    to_document(doc_id, msg, sender if isinstance(sender, str) else None, app)
+    updates = [update.data for update in stored]
+    recipients = holders(app, doc_id, sender if isinstance(sender, str) else None)
+    gather = polling_gather(app)
+    if gather is not None:
+        polling = {r for r in recipients if _polls(r[0])}
+        if polling and gather.hold(doc_id, updates, polling):
+            recipients -= polling
+    _emit(EVENT_FRAME, {"msg": _update_message(updates)}, recipients)
+
+
+def send_held(app: Flask, doc_id: int, held: Held) -> None:
+    """Send what a document's window gathered to those of its sockets that still hold."""
+    recipients = held.recipients & holders(app, doc_id)
+    _emit(EVENT_FRAME, {"msg": _update_message(held.updates)}, recipients)
+
+
+def init_sender(app: Flask) -> None:
+    """Open the windows that gather a busy document's updates for long-polling sockets."""
+    init_gather(
+        app,
+        send=lambda doc_id, held: send_held(app, doc_id, held),
+        lose=lambda recipients: close_sockets(sid for sid, _slug in recipients),
+        start=socketio.start_background_task,
+        sleep=socketio.sleep,
+    )
+
+
+def _update_message(updates: list[bytes]) -> bytes:
+    return protocol.encode_sync_update(merge_updates(updates))
+
+
+def _polls(sid: str) -> bool:
+    """Whether the socket is on long-polling; a closed socket counts as not."""
+    try:
+        return socketio.server.transport(sid, namespace=NAMESPACE) == "polling"  # type: ignore[no-any-return]
+    except KeyError:
+        return False
 
 
 def confirm(stale: list[Participant], app: Flask | None = None) -> None:
