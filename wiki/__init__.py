@@ -12,7 +12,7 @@ from wiki.config import load_config
 from wiki.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from wiki.live import init_live, init_sender, keep_packets_whole, stored_listener
 from wiki.live.cluster import channel_prefix
-from wiki.live.handshake import without_compression
+from wiki.live.handshake import SOCKET_PATH, for_socket_layer, register_socket_route
 from wiki.logs import configure_logging
 from wiki.readers import init_readers
 from wiki.storage.database import configure_durability
@@ -72,15 +72,17 @@ def register_extensions(app: Flask) -> None:
         # would send it again on reconnecting).
         max_http_buffer_size=FRAME_LIMIT_FACTOR * app.config["MAX_UPDATE_BYTES"],
         async_handlers=False,
+        path=SOCKET_PATH,
         **on_queue,
     )
+    register_socket_route(app)
     # Each socket's messages are handled one after another, on the task that reads them: a
     # client may send an update before the one it builds on is acknowledged, and a binary
     # event's attachment must follow its header. Left to python-engineio, every message
     # would run on a task of its own, in either order. Different sockets still run at once;
     # a handler waits for its room at most WAIT_S, well inside the ping timeout.
     socketio.server.eio.async_handlers = False
-    app.wsgi_app = without_compression(app.wsgi_app)  # type: ignore[assignment]
+    app.wsgi_app = for_socket_layer(app.wsgi_app)  # type: ignore[assignment]
     keep_packets_whole(socketio.server)
 
 
