@@ -6,7 +6,10 @@ handler submits an update: a replica under a client id the room assigned them, e
 sent as one Yjs update, timed from submit to the stored acknowledgement. They write for a
 while alone, then as long again while readers, each signed in with a test client of their
 own, load the attribution, the first page of the history and the diff of the whole history
-in a loop. Writers and readers run as threads of this one process, as the threading
+in a loop. The two alternate in ``ROUNDS`` rounds, the readers finishing their pages before
+the writers write alone again: the writers' times drift over a run (with no reader at all,
+a second half of the run alone was 1.3 times the first), and in turns the drift falls on
+both alike. Writers and readers run as threads of this one process, as the threading
 server runs them.
 """
 
@@ -24,6 +27,45 @@ from crdt.engine import Engine, release_thread
 from crdt.room import Room
 
 TYPE_EVERY_S = 0.02  # each writer's pace: fifty characters a second
+ROUNDS = 5  # alone, then with readers, in turn
+
+
+class Shift:
+    """Readers read only while the shift is on; ending one waits for the pages in flight."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._on = self._over = False
+        self._busy = 0
+
+    def begin(self) -> None:
+        with self._changed:
+            self._on = True
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        with self._changed:
+            self._on = False
+            self._changed.wait_for(lambda: self._busy == 0)
+
+    def close(self) -> None:
+        with self._changed:
+            self._on, self._over = False, True
+            self._changed.notify_all()
+
+    def enter(self) -> bool:
+        """Wait for the shift; False once the run is over."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._on or self._over)
+            if self._over:
+                return False
+            self._busy += 1
+            return True
+
+    def leave(self) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
 
 
 @dataclass(frozen=True)
@@ -65,15 +107,18 @@ def write_for(room: Room, engine: Engine, typist: Typist, seconds: float) -> lis
         release_thread()
 
 
-def read_until(client: FlaskClient, urls: Sequence[str], stop: threading.Event) -> int:
-    """Load ``urls`` in turn until ``stop``; how many pages, each checked for status 200."""
+def read_until(client: FlaskClient, urls: Sequence[str], shift: Shift) -> int:
+    """Load ``urls`` in turn while the shift is on; how many pages, each checked for status 200."""
     pages = 0
-    while not stop.is_set():
-        for url in urls:
+    while shift.enter():
+        try:
+            url = urls[pages % len(urls)]
             response = client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url}: status {response.status_code}")
-            pages += 1
+        finally:
+            shift.leave()
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: status {response.status_code}")
+        pages += 1
     return pages
 
 
@@ -85,20 +130,25 @@ def measure_readers(
     urls: Sequence[str],
     seconds: float,
 ) -> ReadersResult:
-    """The writers alone for ``seconds``, then with every reader loading ``urls`` as long."""
-    alone = _writers(room, engine, writers, seconds)
-    stop = threading.Event()
+    """The writers alone and with every reader loading ``urls``, ``seconds`` each, in turns."""
+    shift = Shift()
     loaded: list[int] = []
     threads = [
-        threading.Thread(target=lambda c=client: loaded.append(read_until(c, urls, stop)))
+        threading.Thread(target=lambda c=client: loaded.append(read_until(c, urls, shift)))
         for client in readers
     ]
     for thread in threads:
         thread.start()
+    alone: list[float] = []
+    with_readers: list[float] = []
     try:
-        with_readers = _writers(room, engine, writers, seconds)
+        for _round in range(ROUNDS):
+            alone += _writers(room, engine, writers, seconds / ROUNDS)
+            shift.begin()
+            with_readers += _writers(room, engine, writers, seconds / ROUNDS)
+            shift.pause()
     finally:
-        stop.set()
+        shift.close()
         for thread in threads:
             thread.join()
     if len(loaded) != len(readers):
