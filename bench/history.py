@@ -15,8 +15,9 @@ target is at most 5. Timings on a shared machine are noisy; the ratios less so.
 
 Then the readers case (bench/readers.py): two writers' acknowledgement p99 while
 ``--readers`` people load the attribution, history and diff pages in a loop, against the same
-writers alone; the target is at most 1.2 times. The reader processes start first, as a server
-starts them (``WIKI_READER_PROCESSES``, 1 unless set; 0 renders in the app's own process).
+writers alone, the two in alternating rounds; the target is at most 1.2 times. The reader
+processes start first, as a server starts them (``WIKI_READER_PROCESSES``, 1 unless set; 0
+renders in the app's own process).
 
 Run: ``.venv/bin/python bench/history.py`` (``--limit N`` replays only the first N edits).
 """
@@ -250,7 +251,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="warm requests per page")
     parser.add_argument("--readers", type=int, default=5, help="readers in the readers case")
     parser.add_argument(
-        "--readers-seconds", type=float, default=10.0, help="writing time alone, then with readers"
+        "--readers-seconds",
+        type=float,
+        default=10.0,
+        help="writing time alone, and as long with readers, in alternating rounds",
     )
     args = parser.parse_args()
     start = time.perf_counter()
