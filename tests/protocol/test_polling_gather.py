@@ -20,6 +20,7 @@ OWNER = "alex@cabinet.example.gov"
 OUTSIDER = "jo@integrity.example.org"  # a reviewer of Integrity Watch: views, never edits
 OUTSIDER_ORG = "Integrity Watch"
 LATER = 5  # updates sent after the first, each acknowledged before the next
+MIXED_PAUSE_S = 0.1  # longer than fast_site's window (the default)
 
 
 def joined(
@@ -102,3 +103,18 @@ def test_updates_held_for_a_polling_socket_are_not_sent_once_its_share_is_withdr
         seen.apply_update(update)
     assert secret in doc.text()
     assert secret not in seen.text(), "nothing held reaches a socket that lost access"
+
+
+def test_frames_reach_the_websocket_and_polling_sockets_of_one_document_alike(
+    fast_site: Site, sockets: list[CollabClient]
+) -> None:
+    websocket, on_websocket = joined(fast_site, OWNER, "websocket", sockets)
+    polling, on_polling = joined(fast_site, OWNER, "polling", sockets)
+    owner, doc = joined(fast_site, OWNER, "websocket", sockets)
+    for char in "mixed":
+        type_one(owner, doc, char)
+        time.sleep(MIXED_PAUSE_S)  # past the window: each goes to both sockets at once
+    for client, seen in ((websocket, on_websocket), (polling, on_polling)):
+        for update in updates(client, 2.0):
+            seen.apply_update(update)
+        assert seen.text() == doc.text(), client.transport

@@ -63,11 +63,26 @@ def holders(app: Flask, doc_id: int, skip_sid: str | None = None) -> set[Recipie
     return {(p.sid, p.slug) for p in members if state.holds(p.grant)}
 
 
-def _emit(event: str, data: dict[str, Any], recipients: Iterable[Recipient]) -> None:
-    slugs: dict[str, list[str]] = {}
-    for sid, slug in recipients:
-        slugs.setdefault(slug, []).append(sid)
-    for slug, sids in slugs.items():
+def _emit(
+    event: str,
+    data: dict[str, Any],
+    recipients: Iterable[Recipient],
+    polling: set[Recipient] | None = None,
+) -> None:
+    """Send to each recipient, its address as ``doc``; ``polling``: those on long-polling.
+
+    A binary event goes to long-polling and to WebSocket sockets in separate sends.
+    python-engineio encodes a message once for all its recipients, in the form the first
+    one to send it needs: raw bytes for a WebSocket, base64 text for a polling answer. A
+    polling answer handed the raw bytes failed (TypeError), and its socket was closed.
+    """
+    if polling is None:
+        polling = {r for r in recipients if _polls(r[0])} if _holds_bytes(data) else set()
+    sends: dict[tuple[str, bool], list[str]] = {}
+    for recipient in recipients:
+        sid, slug = recipient
+        sends.setdefault((slug, recipient in polling), []).append(sid)
+    for (slug, _polling), sids in sends.items():
         socketio.emit(
             event,
             {"doc": slug, **data},
@@ -75,6 +90,10 @@ def _emit(event: str, data: dict[str, Any], recipients: Iterable[Recipient]) -> 
             namespace=NAMESPACE,
             ignore_queue=True,  # other processes send to their own sockets
         )
+
+
+def _holds_bytes(data: dict[str, Any]) -> bool:
+    return any(isinstance(value, bytes | bytearray) for value in data.values())
 
 
 def person_room(person_id: int) -> str:
@@ -120,16 +139,18 @@ def broadcast_stored(app: Flask, doc_id: int, stored: Sequence[Stored]) -> None:
     sender = origins.pop() if len(origins) == 1 else None
     updates = [update.data for update in stored]
     recipients = holders(app, doc_id, sender if isinstance(sender, str) else None)
+    polling = {r for r in recipients if _polls(r[0])}
     gather = polling_gather(app)
-    if gather is not None:
-        polling = {r for r in recipients if _polls(r[0])}
-        if polling and gather.hold(doc_id, updates, polling):
-            recipients -= polling
-    _emit(EVENT_FRAME, {"msg": _update_message(updates)}, recipients)
+    if polling and gather is not None and gather.hold(doc_id, updates, polling):
+        recipients, polling = recipients - polling, set()
+    _emit(EVENT_FRAME, {"msg": _update_message(updates)}, recipients, polling)
 
 
 def send_held(app: Flask, doc_id: int, held: Held) -> None:
-    """Send what a document's window gathered to those of its sockets that still hold."""
+    """Send what a document's window gathered to those of its sockets that still hold.
+
+    Some may have moved to WebSocket meanwhile: ``_emit`` asks each its transport again.
+    """
     recipients = held.recipients & holders(app, doc_id)
     _emit(EVENT_FRAME, {"msg": _update_message(held.updates)}, recipients)
 
