@@ -63,11 +63,6 @@ class PollingGather:
             self._start(self._keep_window, doc_id)
         return held is not None
 
-    def holding(self) -> int:
-        """Documents with an open window."""
-        with self._lock:
-            return len(self._open)
-
     def _keep_window(self, doc_id: int) -> None:
         """Send what each window gathered as it ends; stop after a window that held nothing."""
         while True:

@@ -66,7 +66,7 @@ def holders(app: Flask, doc_id: int, skip_sid: str | None = None) -> set[Recipie
 def _emit(
     event: str,
     data: dict[str, Any],
-    recipients: Iterable[Recipient],
+    recipients: set[Recipient],
     polling: set[Recipient] | None = None,
 ) -> None:
     """Send to each recipient, its address as ``doc``; ``polling``: those on long-polling.
