@@ -58,19 +58,30 @@ def three_paragraphs() -> Doc:
     return doc
 
 
-edits = st.lists(
-    st.tuples(
-        st.booleans(),
-        st.floats(0, 1),
-        st.integers(1, 8),
-        st.sampled_from(["a", "b ", "\n", "\n\n", "# ", "- ", "ab\n\n", "```\n", "> "]),
-        st.integers(1, 4),
-    ),
-    max_size=40,
-)
+Step = tuple[bool, float, int, str, int]  # insert or delete, where, length, text, revision step
 
 
-def random_doc(steps: list[tuple[bool, float, int, str, int]]) -> Doc:
+def edit_steps(
+    longest: int, revision_steps: tuple[int, int], min_size: int = 0, max_size: int = 40
+) -> st.SearchStrategy[list[Step]]:
+    """Random edits, each a Step, with Markdown that starts and ends blocks."""
+    return st.lists(
+        st.tuples(
+            st.booleans(),
+            st.floats(0, 1),
+            st.integers(1, longest),
+            st.sampled_from(["a", "b ", "\n", "\n\n", "# ", "- ", "ab\n\n", "```\n", "> "]),
+            st.integers(*revision_steps),
+        ),
+        min_size=min_size,
+        max_size=max_size,
+    )
+
+
+edits = edit_steps(8, (1, 4))
+
+
+def random_doc(steps: list[Step]) -> Doc:
     doc = Doc()
     rev = 1
     for insert, where, length, text, step in steps:

@@ -8,12 +8,11 @@ then described must show the edit.
 from __future__ import annotations
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from crdt.attribution import CHUNK_RUNS
 from crdt.blocks import Owned, owned_stretches, split_blocks
 from crdt.cuts import Cut, cut
-from tests.crdt.paragraph_helpers import CSO, GOV, Doc
+from tests.crdt.paragraph_helpers import CSO, GOV, Doc, Step, edit_steps
 
 PARAGRAPH = "Publish every budget line as open data, each quarter.\n\n"
 
@@ -102,22 +101,8 @@ def test_moved_text_makes_the_cut_walk_whole() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.booleans(),
-            st.floats(0, 1),
-            st.integers(1, 80),
-            st.sampled_from(["a", "b ", "\n", "\n\n", "# ", "- ", "ab\n\n", "```\n", "> "]),
-            st.integers(0, 2),
-        ),
-        min_size=1,
-        max_size=8,
-    )
-)
-def test_a_cut_from_an_earlier_one_is_the_cut_walked_whole(
-    steps: list[tuple[bool, float, int, str, int]],
-) -> None:
+@given(edit_steps(80, (0, 2), min_size=1, max_size=8))
+def test_a_cut_from_an_earlier_one_is_the_cut_walked_whole(steps: list[Step]) -> None:
     doc = typed_document()
     earlier = recut(doc, None)
     rev = 30
