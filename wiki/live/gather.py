@@ -81,19 +81,6 @@ class PollingGather:
                 self._lose(held.recipients)
 
 
-def init_gather(
-    app: Flask,
-    send: Callable[[int, Held], None],
-    lose: Callable[[set[Recipient]], None],
-    start: Callable[..., object],
-    sleep: Callable[[float], object],
-) -> None:
-    """Give the app its windows, unless POLLING_GATHER_S is 0 (every batch sent at once)."""
-    window_s = float(app.config["POLLING_GATHER_S"] or 0)
-    if window_s > 0:
-        app.extensions[GATHER_KEY] = PollingGather(window_s, send, lose, start, sleep)
-
-
 def polling_gather(app: Flask | None = None) -> PollingGather | None:
     """The app's windows, or None when batches go to polling sockets at once."""
     return (app or current_app).extensions.get(GATHER_KEY)

@@ -18,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 from crdt import Listener, Stored, merge_updates, protocol
 from wiki.extensions import socketio
 from wiki.live.contract import EVENT_ACCESS, EVENT_FRAME, EVENT_INBOX, NAMESPACE
-from wiki.live.gather import Held, Recipient, init_gather, polling_gather
+from wiki.live.gather import GATHER_KEY, Held, PollingGather, Recipient, polling_gather
 from wiki.live.grants import recheck
 from wiki.live.state import LiveState, Participant, live_state
 
@@ -156,14 +156,19 @@ def send_held(app: Flask, doc_id: int, held: Held) -> None:
 
 
 def init_sender(app: Flask) -> None:
-    """Open the windows that gather a busy document's updates for long-polling sockets."""
-    init_gather(
-        app,
-        send=lambda doc_id, held: send_held(app, doc_id, held),
-        lose=lambda recipients: close_sockets(sid for sid, _slug in recipients),
-        start=socketio.start_background_task,
-        sleep=socketio.sleep,
-    )
+    """Give the app windows that gather a busy document's updates for long-polling sockets.
+
+    A POLLING_GATHER_S of 0 gives none: every batch goes to every socket at once.
+    """
+    window_s = float(app.config["POLLING_GATHER_S"] or 0)
+    if window_s > 0:
+        app.extensions[GATHER_KEY] = PollingGather(
+            window_s,
+            send=lambda doc_id, held: send_held(app, doc_id, held),
+            lose=lambda recipients: close_sockets(sid for sid, _slug in recipients),
+            start=socketio.start_background_task,
+            sleep=socketio.sleep,
+        )
 
 
 def _update_message(updates: list[bytes]) -> bytes:
