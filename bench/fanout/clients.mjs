@@ -17,6 +17,7 @@ import {
   decodeMessage,
   encodeSyncStep1,
   encodeSyncUpdate,
+  frameEvent,
   toBytes,
 } from "../../wiki/static/src/protocol.js";
 
@@ -136,7 +137,9 @@ class Typist {
     this.busy = true;
     report.frames += 1;
     const sentAt = now();
-    this.client.socket.emit("frame", { doc: this.client.room, msg: encodeSyncUpdate(update) }, (answer) => {
+    const socket = this.client.socket;
+    const data = frameEvent(this.client.room, encodeSyncUpdate(update), socket.io.engine.transport.name);
+    socket.emit("frame", data, (answer) => {
       report.acks.push(now() - sentAt);
       this.busy = false;
       if (answer?.ok !== true) {

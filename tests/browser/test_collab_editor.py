@@ -115,12 +115,25 @@ def test_editor_works_over_polling_when_websockets_are_blocked(page_for: PageFac
     wait_until_live(gov)
     cso = page_for(CSO_EDITOR)
     open_editor(cso, slug)
+    posted: list[str] = []
+    gov.on(
+        "request",
+        lambda r: (
+            posted.append(r.post_data or "")
+            if "/socket.io/" in r.url and r.method == "POST"
+            else None
+        ),
+    )
     type_at_end(gov, "\nThrough the proxy.")
     wait_for_text(cso, "Through the proxy.")
     wait_until_saved(gov)
     assert (
         gov.evaluate("() => window.jointly.provider.socket.io.engine.transport.name") == "polling"
     )
+    # Each frame is one packet of text: no POST carries a binary attachment ("b" + base64)
+    packets = [packet for body in posted for packet in body.split("\x1e")]
+    assert any('"msg_base64"' in packet for packet in packets)
+    assert not [packet for packet in packets if packet.startswith("b")]
 
 
 def test_reviewer_reads_along_but_cannot_edit_or_send(

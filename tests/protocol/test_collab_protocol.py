@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import queue
 import re
@@ -87,6 +88,31 @@ def test_update_is_broadcast_to_the_other_clients_over_both_transports(
     assert (message.kind, message.subtype) == ("sync", protocol.SYNC_UPDATE)
     r_doc.apply_update(message.payload)
     assert r_doc.text() == w_doc.text()
+
+
+def test_an_update_sent_as_base64_text_is_checked_stored_and_broadcast_as_binary(
+    live_server, clients
+) -> None:  # type: ignore[no-untyped-def]
+    writer = connect(live_server, clients, BUSINESS, "polling")  # as the browser sends there
+    reader = connect(live_server, clients, KWAME, "websocket")
+    w_ack = writer.call("join", {"doc": "beneficial-ownership"})
+    r_ack = reader.call("join", {"doc": "beneficial-ownership"})
+    w_doc, r_doc = replica(w_ack["client_id"]), replica(r_ack["client_id"])
+    writer.sync("beneficial-ownership", w_doc)
+    reader.sync("beneficial-ownership", r_doc)
+
+    def as_text(update: bytes) -> dict[str, str]:
+        msg = protocol.encode_sync_update(update)
+        return {"doc": "beneficial-ownership", "msg_base64": base64.b64encode(msg).decode()}
+
+    forged = replica(r_ack["client_id"]).edit([(0, 0, "Forged in text. ")])
+    assert writer.call("frame", as_text(forged))["code"] == "forged"
+    assert writer.call("frame", as_text(w_doc.edit([(0, 0, "Sent as text. ")]))) == {"ok": True}
+    message = reader.next_frame()
+    assert (message.kind, message.subtype) == ("sync", protocol.SYNC_UPDATE)
+    r_doc.apply_update(message.payload)
+    assert r_doc.text() == w_doc.text()
+    assert raw(live_server, EDITOR, "beneficial-ownership").startswith("Sent as text. ")
 
 
 def test_unknown_and_hidden_documents_answer_the_same_error(live_server, clients) -> None:  # type: ignore[no-untyped-def]

@@ -43,6 +43,11 @@ def test_frames_that_break_the_rules_are_malformed_and_change_nothing(live_serve
 
     frames = {
         "not binary": {"doc": DOC, "msg": "a string"},
+        "binary and text": {"doc": DOC, "msg": "a string", "msg_base64": "AAAA"},
+        "text not base64": {"doc": DOC, "msg_base64": "not base64!"},
+        "text not ASCII": {"doc": DOC, "msg_base64": "AAé="},
+        "base64 not text": {"doc": DOC, "msg_base64": b"AAAA"},
+        "base64 of no message": {"doc": DOC, "msg_base64": "CQk="},
         "not a y-protocols message": {"doc": DOC, "msg": b"\x09\x09"},
         "not an update": {"doc": DOC, "msg": protocol.encode_sync_update(b"\x05\xff\xff")},
         # Structs after a Skip over clocks of its own that the server never had.

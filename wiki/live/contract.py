@@ -7,6 +7,7 @@ mirrors these names and ``tests/browser/test_collab_constants.py`` checks that t
 
 from __future__ import annotations
 
+import base64
 import enum
 from typing import Any
 
@@ -42,7 +43,9 @@ RETRYABLE = frozenset(
 NOT_FOUND = "There is no such document, or you do not have access to it."
 NOT_JOINED = "Join the document before sending to it."
 READ_ONLY = "You can view this document but not edit it."
-NOT_BINARY = "A frame's msg must be binary: one y-protocols message."
+NOT_BINARY = (
+    "A frame's msg must be binary, or its msg_base64 a base64 string: one y-protocols message."
+)
 INTERNAL = "The server could not handle this message."
 BUSY = "The server is busy; the edit will be resent."
 KEPT = "Your unsaved edits stay in your browser and are sent when it is back."
@@ -56,3 +59,21 @@ def ok(**fields: Any) -> dict[str, Any]:
 def refuse(code: Code, error: str) -> dict[str, Any]:
     """A refusal: the code decides what a client does, the error is for the person."""
     return {"ok": False, "code": code.value, "error": error, "retry": code in RETRYABLE}
+
+
+def frame_message(data: dict[str, Any]) -> bytes | None:
+    """A frame's y-protocols message: ``msg`` as binary, or ``msg_base64`` as text; None if neither.
+
+    Over long-polling socket.io-client sends a binary event's header and its attachment in
+    two HTTP requests, one after the other; the same message as base64 text travels in one.
+    """
+    msg = data.get("msg")
+    if msg is not None:
+        return msg if isinstance(msg, bytes) else None
+    text = data.get("msg_base64")
+    if not isinstance(text, str):
+        return None
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:  # not base64, or not ASCII
+        return None

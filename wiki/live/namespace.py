@@ -36,6 +36,7 @@ from wiki.live.contract import (
     NOT_FOUND,
     NOT_JOINED,
     Code,
+    frame_message,
     ok,
     refuse,
 )
@@ -108,8 +109,8 @@ def on_frame(data: Any) -> dict[str, Any]:
         return refuse(Code.NOT_FOUND, NOT_FOUND)
     if participant is None:
         return refuse(Code.NOT_JOINED, NOT_JOINED)
-    msg = data.get("msg")
-    if not isinstance(msg, bytes):
+    msg = frame_message(data)
+    if msg is None:
         return refuse(Code.MALFORMED, NOT_BINARY)
     try:
         return handle_message(participant, protocol.decode_message(msg))

@@ -1,5 +1,6 @@
 // y-protocols framing as pure functions over bytes: one frame is one message, exactly as
 // y-websocket frames it, so the server can decode it with the same rules.
+import { toBase64 } from "lib0/buffer";
 import * as encoding from "lib0/encoding";
 import * as decoding from "lib0/decoding";
 import {
@@ -51,6 +52,15 @@ export function decodeMessage(bytes) {
     return { type, subtype: null, payload: decoding.readVarUint8Array(decoder) };
   }
   return { type, subtype: null, payload: new Uint8Array(0) };
+}
+
+/**
+ * What a frame event carries over `transport`. Over long-polling socket.io-client sends a
+ * binary event as two HTTP requests, its header and then its bytes, one after the other;
+ * the same message as base64 text goes in one.
+ */
+export function frameEvent(doc, msg, transport) {
+  return transport === "polling" ? { doc, msg_base64: toBase64(msg) } : { doc, msg };
 }
 
 /** Socket.IO hands binary over as ArrayBuffer (or a view); Yjs wants a Uint8Array. */

@@ -30,6 +30,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  frameEvent,
   toBytes,
 } from "./protocol.js";
 
@@ -151,10 +152,15 @@ export class CollabProvider extends ObservableV2 {
     this.emit("comment", [data.comment]);
   }
 
+  /** What a frame event carries, for the transport the socket is on now. */
+  frameData(msg) {
+    return frameEvent(this.slug, msg, this.socket.io.engine?.transport?.name);
+  }
+
   /** Send sync step 1; the server answers with step 2 and its own step 1. */
   requestSync() {
     const msg = encodeSyncStep1(Y.encodeStateVector(this.doc));
-    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, this.frameData(msg), (err, reply) => {
       // Without the server's answer we would wait forever: ask again while still joined.
       if (!err && reply?.ok === true) return;
       clearTimeout(this.syncTimer);
@@ -218,7 +224,7 @@ export class CollabProvider extends ObservableV2 {
 
   sendUpdate(msg, entries) {
     this.updatesInFlight += 1;
-    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, this.frameData(msg), (err, reply) => {
       this.updatesInFlight -= 1;
       if (!err && reply?.ok === true) {
         this.retryDelayMs = RETRY_MIN_MS;
@@ -261,7 +267,7 @@ export class CollabProvider extends ObservableV2 {
     this.awarenessInFlight = true;
     this.awarenessStale = false;
     const msg = encodeAwareness(encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]));
-    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, { doc: this.slug, msg }, (err, reply) => {
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(EVENT_FRAME, this.frameData(msg), (err, reply) => {
       const refused = !err && reply?.ok !== true && isRetryable(reply);
       if (refused) this.awarenessStale = true; // too fast: the newest state follows later
       const wait = refused ? RETRY_MIN_MS : AWARENESS_INTERVAL_MS;
