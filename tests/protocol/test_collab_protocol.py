@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import socketio
 
-from crdt import protocol
+from crdt import Doc, protocol
 from tests.browser.conftest import LiveServer
 from tests.harness.client import NAMESPACE, CollabClient, replica, signed_in_session
 from tests.protocol.instances import close_at_once
@@ -60,6 +60,19 @@ def raw(server: LiveServer, email: str, slug: str) -> str:
     return http.get(server.url_for(f"/{slug}/raw"), timeout=10).text
 
 
+def synced_pair(
+    server: LiveServer, made: list[CollabClient], writer_transport: str, reader_transport: str
+) -> tuple[CollabClient, CollabClient, Doc, Doc]:
+    """Two people who may edit the commitment, joined and synced: sockets and replicas."""
+    writer = connect(server, made, BUSINESS, writer_transport)
+    reader = connect(server, made, KWAME, reader_transport)
+    acks = [client.call("join", {"doc": "beneficial-ownership"}) for client in (writer, reader)]
+    w_doc, r_doc = (replica(ack["client_id"]) for ack in acks)
+    writer.sync("beneficial-ownership", w_doc)
+    reader.sync("beneficial-ownership", r_doc)
+    return writer, reader, w_doc, r_doc
+
+
 def test_join_sync_and_edit_reach_the_stored_document(live_server, clients) -> None:  # type: ignore[no-untyped-def]
     client = connect(live_server, clients, EDITOR)
     ack = client.call("join", {"doc": "meeting-notes-14-may"})
@@ -75,13 +88,7 @@ def test_join_sync_and_edit_reach_the_stored_document(live_server, clients) -> N
 def test_update_is_broadcast_to_the_other_clients_over_both_transports(
     live_server, clients
 ) -> None:  # type: ignore[no-untyped-def]
-    writer = connect(live_server, clients, BUSINESS, "websocket")  # both edit the commitment
-    reader = connect(live_server, clients, KWAME, "polling")
-    w_ack = writer.call("join", {"doc": "beneficial-ownership"})
-    r_ack = reader.call("join", {"doc": "beneficial-ownership"})
-    w_doc, r_doc = replica(w_ack["client_id"]), replica(r_ack["client_id"])
-    writer.sync("beneficial-ownership", w_doc)
-    reader.sync("beneficial-ownership", r_doc)
+    writer, reader, w_doc, r_doc = synced_pair(live_server, clients, "websocket", "polling")
     update = w_doc.edit([(0, 0, "Broadcast! ")])
     assert writer.send("beneficial-ownership", protocol.encode_sync_update(update))["ok"]
     message = reader.next_frame()
@@ -93,19 +100,13 @@ def test_update_is_broadcast_to_the_other_clients_over_both_transports(
 def test_an_update_sent_as_base64_text_is_checked_stored_and_broadcast_as_binary(
     live_server, clients
 ) -> None:  # type: ignore[no-untyped-def]
-    writer = connect(live_server, clients, BUSINESS, "polling")  # as the browser sends there
-    reader = connect(live_server, clients, KWAME, "websocket")
-    w_ack = writer.call("join", {"doc": "beneficial-ownership"})
-    r_ack = reader.call("join", {"doc": "beneficial-ownership"})
-    w_doc, r_doc = replica(w_ack["client_id"]), replica(r_ack["client_id"])
-    writer.sync("beneficial-ownership", w_doc)
-    reader.sync("beneficial-ownership", r_doc)
+    writer, reader, w_doc, r_doc = synced_pair(live_server, clients, "polling", "websocket")
 
     def as_text(update: bytes) -> dict[str, str]:
         msg = protocol.encode_sync_update(update)
         return {"doc": "beneficial-ownership", "msg_base64": base64.b64encode(msg).decode()}
 
-    forged = replica(r_ack["client_id"]).edit([(0, 0, "Forged in text. ")])
+    forged = replica(r_doc.client_id).edit([(0, 0, "Forged in text. ")])
     assert writer.call("frame", as_text(forged))["code"] == "forged"
     assert writer.call("frame", as_text(w_doc.edit([(0, 0, "Sent as text. ")]))) == {"ok": True}
     message = reader.next_frame()

@@ -43,7 +43,7 @@ def test_frames_that_break_the_rules_are_malformed_and_change_nothing(live_serve
 
     frames = {
         "not binary": {"doc": DOC, "msg": "a string"},
-        "binary and text": {"doc": DOC, "msg": "a string", "msg_base64": "AAAA"},
+        "text beside a msg not binary": {"doc": DOC, "msg": "a string", "msg_base64": "AAAA"},
         "text not base64": {"doc": DOC, "msg_base64": "not base64!"},
         "text not ASCII": {"doc": DOC, "msg_base64": "AAé="},
         "base64 not text": {"doc": DOC, "msg_base64": b"AAAA"},
